@@ -1,0 +1,78 @@
+# nearinit: the two commands are `make book` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt code/pyproject.toml | sha256sum | cut -c1-16)
+# nbgrader's database step runs `alembic` from PATH; notebooks run with the venv's kernel.
+export PATH := $(BIN):$(PATH)
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: book test venv lint unit notebooks executed site browser assignments assignments-test serve execute bench clean
+
+venv: $(STAMP)
+
+# (Re)create the virtual environment when it is missing or requirements.txt / code/pyproject.toml changed.
+$(STAMP): requirements.txt code/pyproject.toml
+	@echo "==> setting up $(VENV) from requirements.txt"
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## make book: build the website into _build/html (warnings are errors)
+book: $(STAMP)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "==> website: $(CURDIR)/_build/html/index.html"
+
+## make test: every check, in order of speed
+test: $(STAMP) lint unit executed notebooks site browser assignments-test
+	@echo "==> make test: all checks passed"
+
+lint: $(STAMP)
+	$(BIN)/ruff check code tests bench
+	$(BIN)/ruff format --check code tests bench
+
+unit: $(STAMP)
+	$(PY) -m pytest -q code/tests --doctest-modules code/nearinit
+
+executed: $(STAMP)
+	$(PY) -m pytest -q tests/test_notebooks_executed.py
+
+notebooks: $(STAMP)
+	$(PY) -m pytest -q --nbval --nbval-current-env -p no:cacheprovider $(NOTEBOOKS)
+
+site: $(STAMP)
+	rm -rf _build/html _build/.doctrees
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(PY) -m pytest -q tests/test_site.py
+
+browser: $(STAMP)
+	@if [ -f tests/test_browser.py ]; then $(PY) -m pytest -q -rs tests/test_browser.py; fi
+
+assignments: $(STAMP)
+	@if [ -f tests/assignments.py ]; then $(PY) tests/assignments.py build; fi
+
+assignments-test: $(STAMP)
+	@if [ -f tests/test_assignments.py ]; then $(PY) -m pytest -q -rs tests/test_assignments.py; fi
+
+## make execute [NB=book/03_smooth.ipynb]: re-run notebooks in place after changing the package
+execute: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 $(or $(NB),$(NOTEBOOKS))
+
+## make serve: build if needed and serve the site on http://127.0.0.1:8000
+serve: $(STAMP)
+	@test -f _build/html/index.html || $(MAKE) book
+	@echo "==> serving the book at http://127.0.0.1:$(or $(PORT),8000)/ (Ctrl-C to stop)"
+	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html $(or $(PORT),8000)
+
+bench: $(STAMP)
+	@if [ -f bench/run.py ]; then $(PY) bench/run.py; fi
+
+clean:
+	rm -rf _build
