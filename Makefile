@@ -7,7 +7,6 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt code/pyproject.toml | s
 # nbgrader's database step runs `alembic` from PATH; notebooks run with the venv's kernel.
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS := -W -n --keep-going
