@@ -1,0 +1,200 @@
+"""Tests of nearinit.bounds: Lemma 4.1, the general-base-point theorem, the choice of tau, the bad sets."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize_scalar
+
+from nearinit import (
+    bad_set,
+    general_base_bound,
+    general_base_slides_bound,
+    init_params,
+    lemma41_bad_set_bound,
+    lemma41_bound,
+    lemma41_leading_constants,
+    lemma41_slides_bound,
+    linearization_gap,
+    linearize,
+    near_zero_count,
+    optimal_tau,
+    slides_tau,
+    worst_case_gap,
+)
+
+C_DENSITY = math.sqrt(2 / math.pi)
+widths = st.floats(1, 1e9)
+radii = st.floats(1e-3, 1e3)
+deltas = st.floats(1e-12, 0.999)
+
+# --- tau ------------------------------------------------------------------------------------------------
+
+
+def test_optimal_tau_against_sympy():
+    tau, m, B, c = sp.symbols("tau m B c", positive=True)
+    total = c * m * tau + B**2 / tau**2
+    (tau_star,) = sp.solve(sp.diff(total, tau), tau)
+    assert sp.simplify(tau_star - (2 * B**2 / (c * m)) ** sp.Rational(1, 3)) == 0
+    assert sp.simplify(sp.diff(total, tau, 2).subs(tau, tau_star)).is_positive
+    minimum = sp.simplify(total.subs(tau, tau_star))
+    expected = 3 * 2 ** sp.Rational(-2, 3) * c ** sp.Rational(2, 3) * (B * m) ** sp.Rational(2, 3)
+    assert sp.simplify(minimum / expected) == 1
+    f = sp.lambdify((m, B, c), tau_star)
+    for mv, Bv, cv in [(1000, 8.0, 1.0), (1e6, 0.3, C_DENSITY), (17, 2.5, 0.5)]:
+        assert math.isclose(optimal_tau(mv, Bv, c=cv), float(f(mv, Bv, cv)), rel_tol=1e-13)
+
+
+@settings(max_examples=60, deadline=None)
+@given(widths, radii, st.sampled_from([1.0, C_DENSITY]))
+def test_optimal_tau_minimizes_numerically(m, B, c):
+    def total(log_tau):
+        return c * m * math.exp(log_tau) + B**2 * math.exp(-2 * log_tau)
+
+    t = math.log(optimal_tau(m, B, c=c))
+    res = minimize_scalar(total, bracket=(t - 1, t + 1), tol=1e-12)
+    assert math.isclose(math.exp(res.x), math.exp(t), rel_tol=1e-4)
+    # and the slides' tau balances the two terms instead, at a larger total
+    ts = slides_tau(m, B)
+    assert math.isclose(m * ts, B**2 / ts**2, rel_tol=1e-9)
+    assert total(math.log(ts)) >= total(t) * (1 - 1e-12)
+
+
+def test_leading_constants_by_hand_and_as_limits():
+    slides, optimal = lemma41_leading_constants()
+    assert math.isclose(slides, math.sqrt(2)) and round(optimal, 4) == 1.3747
+    assert round(lemma41_leading_constants(c=C_DENSITY).optimal, 4) == 1.2751
+    # the constants are the large-m limits of B sqrt(|S| bound) / (B^{4/3} m^{1/3}) with ln(1/delta) -> 0
+    m, B, delta = 1e15, 2.0, 1 - 1e-15
+    for c in (1.0, C_DENSITY):
+        consts = lemma41_leading_constants(c=c)
+        scale = B ** (4 / 3) * m ** (1 / 3)
+        at_slides = lemma41_bound(m, B, delta, c=c) / scale
+        at_opt = lemma41_bound(m, B, delta, tau=optimal_tau(m, B, c=c), c=c) / scale
+        assert math.isclose(at_slides, consts.slides, rel_tol=1e-6)
+        assert math.isclose(at_opt, consts.optimal, rel_tol=1e-6)
+
+
+# --- the right-hand sides -----------------------------------------------------------------------------
+
+
+def test_lemma41_by_hand():
+    # m = 1000, B = 8, tau = 0.4: m tau = 400 = B^2 / tau^2, Hoeffding sqrt(500 ln 20)
+    hoeff = math.sqrt(500 * math.log(20))
+    assert math.isclose(lemma41_bad_set_bound(1000, 8.0, 0.05), 800 + hoeff)
+    assert math.isclose(lemma41_bound(1000, 8.0, 0.05), 8 * math.sqrt(800 + hoeff))
+    assert math.isclose(lemma41_bound(1000, 8.0, 0.05, tau=0.5), 8 * math.sqrt(500 + 256 + hoeff))
+    assert math.isclose(general_base_bound(1000, 8.0, 0.05), 16 * math.sqrt(1200 + hoeff))
+    assert math.isclose(general_base_bound(1000, 8.0, 0.05, a_inf=0.5), 8 * math.sqrt(1200 + hoeff))
+    assert lemma41_bound(1000, 0.0, 0.05) == 0.0 and general_base_bound(1000, 0.0, 0.05) == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(widths, radii, deltas)
+def test_the_chains_of_inequalities(m, B, delta):
+    log_term = math.log(1 / delta) ** 0.25
+    lem = lemma41_bound(m, B, delta)
+    split = math.sqrt(2) * B ** (4 / 3) * m ** (1 / 3) + B * (m / 2) ** 0.25 * log_term
+    assert lem <= split * (1 + 1e-12) and split <= lemma41_slides_bound(m, B, delta) * (1 + 1e-12)
+    assert lemma41_bound(m, B, delta, tau=optimal_tau(m, B)) <= lem * (1 + 1e-12)
+    assert lemma41_bound(m, B, delta, c=C_DENSITY) <= lem
+    gen = general_base_bound(m, B, delta)
+    split3 = 2 * math.sqrt(3) * B ** (4 / 3) * m ** (1 / 3) + 2**0.75 * B * m**0.25 * log_term
+    assert gen <= split3 * (1 + 1e-12) and split3 <= general_base_slides_bound(m, B, delta) * (1 + 1e-12)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: lemma41_bound(0.5, 1.0, 0.1), "'m' parameter"),
+        (lambda: lemma41_bound(100, -1.0, 0.1), "'B' parameter"),
+        (lambda: lemma41_bound(100, 1.0, 1.0), "'delta' parameter must be in the range \\(0.0, 1.0\\)"),
+        (lambda: lemma41_bound(100, 1.0, 0.1, tau=0.0), "'tau' parameter"),
+        (lambda: lemma41_bound(100, 1.0, 0.1, c=1.5), "'c' parameter"),
+        (lambda: optimal_tau(100, 0.0), "'B' parameter"),
+        (lambda: slides_tau(0, 1.0), "'m' parameter"),
+        (lambda: general_base_bound(100, 1.0, 0.1, a_inf=-1), "'a_inf' parameter"),
+        (lambda: general_base_slides_bound(100, 1.0, 0.0), "'delta' parameter"),
+    ],
+)
+def test_bounds_reject_bad_arguments(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# --- the bad sets ---------------------------------------------------------------------------------------
+
+
+def test_bad_set_by_hand_with_boundaries():
+    x = np.array([2.0, 0.0])  # ||x|| = 2, tau ||x|| = 1 for tau = 0.5
+    W0 = np.array([[0.5, 0.0], [0.1, 3.0], [4.0, 0.0], [-2.0, 1.0], [0.6, 0.0]])
+    D = np.array([[0.0, 0.0], [0.0, 0.0], [0.5, 0.0], [0.0, 0.25], [-5.0, 0.0]])
+    bs = bad_set(W0 + D, W0, x, 0.5)
+    assert bs.S1.tolist() == [0, 1]  # |z| = 1 <= 1 counts, 0.2 counts, 1.2 does not
+    assert bs.S2.tolist() == [2, 4]  # ||d|| = 0.5 >= 0.5 counts
+    assert bs.S.tolist() == [0, 1, 2, 4] and bs.S3.size == 0
+    # S_1 is built from W0, not W: moving neuron 4 across zero does not put it in S_1
+    assert near_zero_count(W0, x, 0.5) == bs.S1.size
+    V = W0 + np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.7], [0.0, 0.0]])
+    bs3 = bad_set(W0 + D, W0, x, 0.5, V=V)
+    assert bs3.S3.tolist() == [3] and bs3.S.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_bad_set_rejects_bad_arguments():
+    W0, _ = init_params(4, 3, rng=0)
+    with pytest.raises(ValueError, match="'x' parameter must be a nonzero input"):
+        bad_set(W0, W0, np.zeros(3), 0.1)
+    with pytest.raises(ValueError, match="'x' parameter must be one input"):
+        bad_set(W0, W0, np.ones((2, 3)), 0.1)
+    with pytest.raises(ValueError, match="'tau' parameter"):
+        bad_set(W0, W0, np.ones(3), 0.0)
+    with pytest.raises(ValueError, match="'W' parameter must have the shape of 'W0'"):
+        bad_set(W0[:3], W0, np.ones(3), 0.1)
+    with pytest.raises(ValueError, match="'V' parameter must have the shape of 'W0'"):
+        bad_set(W0, W0, np.ones(3), 0.1, V=W0[:, :2])
+
+
+def _ball_point(W0, B, rng):
+    D = rng.standard_normal(W0.shape) * rng.exponential(1.0, (W0.shape[0], 1)) ** 3  # uneven rows
+    return W0 + D * (B * rng.uniform(0, 1) / np.linalg.norm(D))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_lemma_holds_on_random_instances(seed):
+    """|f - f_0| <= ||W - W0||_F sqrt|S| always, |S| <= |S_1| + B^2/tau^2, and the lemma's bound at delta = 0.05."""
+    rng = np.random.default_rng(seed)
+    m, d, B, delta = 2000, 5, [0.5, 2.0, 8.0][seed % 3], 0.05
+    W0, a = init_params(m, d, rng=rng)
+    x = rng.standard_normal(d)
+    x /= np.linalg.norm(x) * rng.uniform(1, 2)
+    tau = slides_tau(m, B)
+    points = [_ball_point(W0, B, rng) for _ in range(20)] + [worst_case_gap(W0, a, x, B, sign=s).W for s in (1, -1)]
+    for W in points:
+        gap = abs(linearization_gap(W, W0, a, x))
+        bs = bad_set(W, W0, x, tau)
+        assert gap <= np.linalg.norm(W - W0) * math.sqrt(bs.S.size) + 1e-9
+        assert bs.S.size <= bs.S1.size + B**2 / tau**2
+        assert gap <= lemma41_bound(m, B, delta) and gap <= lemma41_bound(m, B, delta, tau=optimal_tau(m, B))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_general_base_theorem_holds_on_random_instances(seed):
+    rng = np.random.default_rng(100 + seed)
+    m, d, B, delta = 1500, 4, [0.5, 3.0][seed % 2], 0.05
+    W0, a = init_params(m, d, rng=rng)
+    x = rng.standard_normal(d)
+    x /= np.linalg.norm(x)
+    tau = slides_tau(m, B)
+    for _ in range(15):
+        V = _ball_point(W0, B, rng)
+        for W in (_ball_point(W0, B, rng), worst_case_gap(W0, a, x, B).W):
+            gap = abs(linearization_gap(W, V, a, x))
+            assert math.isclose(gap, abs(linearize(V, a)(W, x) - linearize(W, a)(W, x)), abs_tol=1e-8)
+            bs = bad_set(W, W0, x, tau, V=V)
+            assert gap <= np.linalg.norm(W - V) * math.sqrt(bs.S.size) + 1e-9
+            assert gap <= general_base_bound(m, B, delta)

@@ -1,0 +1,340 @@
+"""Tests of nearinit.worst_case: the exact supremum of the ReLU gap over a Frobenius ball (Theorem thm-worst-case)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from nearinit import (
+    get_activation,
+    init_params,
+    linearization_gap,
+    loglog_slope,
+    sample_projections,
+    sup_from_sorted,
+    worst_case_asymptotic,
+    worst_case_constant,
+    worst_case_gap,
+    worst_case_gap_from_projections,
+)
+
+
+def _instance(m, d, seed):
+    rng = np.random.default_rng(seed)
+    W0, a = init_params(m, d, rng=rng)
+    x = rng.standard_normal(d)
+    x *= rng.uniform(0.3, 2.0) / np.linalg.norm(x)
+    return W0, a, x
+
+
+def _full_sort_reference(z, a, B, x_norm, sign):
+    """Plain reference: sort every eligible |z_i|, try every k."""
+    zs = np.sort(np.abs(z[a == sign]))
+    k = np.arange(zs.size + 1)
+    vals = B * x_norm * np.sqrt(k) - np.concatenate([[0.0], np.cumsum(zs)])
+    return sign * vals.max(), int(np.argmax(vals))
+
+
+# --- attainment: the returned W reaches the value --------------------------------------------------
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+@pytest.mark.parametrize("seed", range(8))
+def test_value_is_attained_at_the_returned_W(seed, sign):
+    W0, a, x = _instance(60, 4, seed)
+    B = [0.1, 0.5, 1.0, 3.0, 10.0, 40.0, 0.01, 2.0][seed]
+    res = worst_case_gap(W0, a, x, B, sign=sign)
+    assert np.linalg.norm(res.W - W0) <= B * (1 + 1e-12)
+    assert_allclose(linearization_gap(res.W, W0, a, x), res.value, rtol=1e-10, atol=1e-12)
+    assert sign * res.value >= 0
+    changed = np.flatnonzero(np.any(res.W != W0, axis=1))
+    assert changed.tolist() == sorted(res.moved.tolist()) and res.k == changed.size
+    assert np.all(a[res.moved] == sign)
+
+
+def test_the_other_relu_convention_is_attained_too():
+    """With projections exactly 0, the moves depend on sigma'(0); each convention reaches the same value."""
+    W0 = np.array([[0.0, 1.0], [0.0, -2.0], [0.3, 0.0], [-0.1, 5.0]])
+    a = np.ones(4)
+    x = np.array([1.0, 0.0])  # projections 0, 0, 0.3, -0.1
+    for prime0 in (0.0, 1.0):
+        res = worst_case_gap(W0, a, x, 1.0, relu_prime_at_zero=prime0)
+        act = get_activation("relu", relu_prime_at_zero=prime0)
+        assert_allclose(linearization_gap(res.W, W0, a, x, activation=act), res.value, rtol=1e-12)
+    # by hand: k = 3 (0, 0, 0.1): sqrt(3) - 0.1 = 1.6321 beats k = 2 (sqrt 2) and k = 4 (2 - 0.4)
+    assert res.k == 3 and math.isclose(res.value, math.sqrt(3) - 0.1, rel_tol=1e-12)
+
+
+def test_small_example_by_hand():
+    z = np.array([0.5, -0.1, 0.2, 3.0])
+    a = np.array([1.0, 1.0, -1.0, 1.0])
+    sup = worst_case_gap_from_projections(z, a, 1.0)
+    assert sup.k == 1 and sup.moved.tolist() == [1] and math.isclose(sup.value, 0.9)
+    # k = 2 would give sqrt(2) - 0.6 = 0.814 < 0.9
+    inf = worst_case_gap_from_projections(z, a, 1.0, sign=-1)
+    assert inf.k == 1 and inf.moved.tolist() == [2] and math.isclose(inf.value, -0.8)
+    assert inf.moves.tolist() == [-1.0]  # z = 0.2 > 0: moves down, across zero
+    assert worst_case_gap_from_projections(z, a, 0.0).value == 0.0
+
+
+# --- optimality: no feasible W does better ---------------------------------------------------------
+
+
+def _project_to_ball(W, W0, B):
+    D = W - W0
+    n = np.linalg.norm(D)
+    return W0 + (D * (B / n) if n > B else D)
+
+
+def _random_feasible(W0, x, B, rng, n):
+    """Random points of the ball: isotropic directions, moves along +-x of random subsets, mixtures."""
+    m, d = W0.shape
+    u = x / np.linalg.norm(x)
+    for j in range(n):
+        kind = j % 3
+        if kind == 0:
+            D = rng.standard_normal((m, d))
+        else:
+            D = np.zeros((m, d))
+            subset = rng.random(m) < rng.uniform(0.05, 0.6)
+            D[subset] = np.outer(rng.choice([-1.0, 1.0], subset.sum()) * rng.exponential(1.0, subset.sum()), u)
+            if kind == 2:
+                D += 0.1 * rng.standard_normal((m, d))
+        nrm = np.linalg.norm(D)
+        if nrm > 0:
+            yield W0 + D * (B * rng.uniform(0.5, 1.0) ** (1 / (m * d)) / nrm)
+
+
+def _gradient_ascent(W0, a, x, B, W, steps=150, lr=0.05):
+    """Projected (sub)gradient ascent on the gap; its gradient in w_i is a_i (sigma'(w_i.x) - sigma'(w0_i.x)) x."""
+    z0 = W0 @ x
+    best = linearization_gap(W, W0, a, x)
+    for _ in range(steps):
+        g = a * ((W @ x > 0).astype(float) - (z0 > 0))
+        # push every neuron of the right sign towards zero crossing too, so that ascent can start flips
+        g = g + 0.2 * a * np.where(a > 0, -np.sign(z0), 0.0)
+        W = _project_to_ball(W + lr * B * np.outer(g, x), W0, B)
+        best = max(best, linearization_gap(W, W0, a, x))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_feasible_point_beats_the_supremum(seed):
+    rng = np.random.default_rng(1000 + seed)
+    m, d = 12, 3
+    W0, a, x = _instance(m, d, seed)
+    B = rng.uniform(0.2, 3.0)
+    sup = worst_case_gap(W0, a, x, B).value
+    inf = worst_case_gap(W0, a, x, B, sign=-1).value
+    values = [linearization_gap(W, W0, a, x) for W in _random_feasible(W0, x, B, rng, 3000)]
+    assert max(values) <= sup + 1e-12 and min(values) >= inf - 1e-12
+    ascents = [_gradient_ascent(W0, a, x, B, W) for W in _random_feasible(W0, x, B, rng, 30)]
+    assert max(ascents) <= sup + 1e-12
+    # the search is not toothless: it gets within a factor 2 of the supremum (so a wrong, too small
+    # "supremum" would be caught by the first assertion)
+    assert max(ascents) >= 0.5 * sup
+
+
+def test_scipy_optimizer_from_many_starts_does_not_beat_it():
+    from scipy.optimize import minimize
+
+    W0, a, x = _instance(6, 2, 7)
+    B = 1.5
+    sup = worst_case_gap(W0, a, x, B)
+    cons = {"type": "ineq", "fun": lambda w: B**2 - np.sum((w - W0.ravel()) ** 2)}
+    rng = np.random.default_rng(3)
+    best = -np.inf
+    for W in _random_feasible(W0, x, B, rng, 40):
+        out = minimize(lambda w: -linearization_gap(w.reshape(W0.shape), W0, a, x), W.ravel(), constraints=[cons])
+        Wopt = _project_to_ball(out.x.reshape(W0.shape), W0, B)
+        best = max(best, linearization_gap(Wopt, W0, a, x))
+    assert best <= sup.value + 1e-9
+
+
+def test_brute_force_over_subsets_on_tiny_instances():
+    """For m <= 8 enumerate every set K of a_i = +1 neurons to flip: the best B||x||sqrt|K| - sum_K z_i."""
+    from itertools import combinations
+
+    for seed in range(20):
+        W0, a, x = _instance(8, 2, seed)
+        B = 0.2 + seed / 5
+        z = np.abs(W0 @ x)[a == 1]
+        best = 0.0
+        for k in range(1, z.size + 1):
+            for K in combinations(range(z.size), k):
+                best = max(best, B * np.linalg.norm(x) * math.sqrt(k) - z[list(K)].sum())
+        assert math.isclose(worst_case_gap(W0, a, x, B).value, best, rel_tol=1e-12, abs_tol=1e-14)
+
+
+# --- the two entry points, the selection path, the full sort ---------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_matrix_and_projection_paths_agree(seed):
+    W0, a, x = _instance(500, 6, seed)
+    for sign in (1, -1):
+        full = worst_case_gap(W0, a, x, 2.0, sign=sign)
+        proj = worst_case_gap_from_projections(W0 @ x, a, 2.0, x_norm=np.linalg.norm(x), sign=sign)
+        assert full.value == proj.value and full.k == proj.k
+        assert full.moved.tolist() == proj.moved.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.floats(-3, 3, allow_nan=False), min_size=1, max_size=60),
+    st.integers(0, 2**32 - 1),
+    st.floats(0, 20, allow_nan=False),
+    st.integers(1, 70),
+    st.sampled_from([1, -1]),
+)
+def test_selection_equals_full_sort_for_any_start(values, seed, B, k_start, sign):
+    z = np.round(np.asarray(values), 1)  # rounding makes ties and exact zeros common
+    a = np.random.default_rng(seed).choice([-1.0, 1.0], z.size)
+    ref_value, ref_k = _full_sort_reference(z, a, B, 1.3, sign)
+    res = worst_case_gap_from_projections(z, a, B, x_norm=1.3, sign=sign, k_start=k_start)
+    assert math.isclose(res.value, ref_value, rel_tol=1e-12, abs_tol=1e-12)
+    assert res.k == ref_k and res.moved.size == res.k
+    assert res.k < res.K or res.K == np.count_nonzero(a == sign)
+    assert_allclose(np.abs(res.moves), B * 1.3 / math.sqrt(res.k) if res.k else 0.0)
+
+
+def test_large_random_instance_selection_equals_full_sort():
+    z, a = sample_projections(300_000, rng=5)
+    for B in (0.05, 1.0, 30.0):
+        res = worst_case_gap_from_projections(z, a, B)
+        ref_value, ref_k = _full_sort_reference(z, a, B, 1.0, 1)
+        assert math.isclose(res.value, ref_value, rel_tol=1e-12) and res.k == ref_k
+        assert res.K < 0.2 * z.size  # a selection, not a sort of everything
+
+
+def test_adversarial_zero_projections_widen_the_selection():
+    """All projections 0: every a_i = +1 neuron moves, the value is B sqrt(#{a_i = +1})."""
+    rng = np.random.default_rng(9)
+    m = 5000
+    W0 = rng.standard_normal((m, 3))
+    W0[:, 0] = 0.0
+    a = rng.choice([-1.0, 1.0], m)
+    x = np.array([1.0, 0.0, 0.0])
+    res = worst_case_gap(W0, a, x, 2.0)
+    n_plus = int(np.sum(a == 1))
+    assert res.k == n_plus and math.isclose(res.value, 2.0 * math.sqrt(n_plus), rel_tol=1e-12)
+    assert_allclose(linearization_gap(res.W, W0, a, x), res.value, rtol=1e-10)
+    proj = worst_case_gap_from_projections(W0 @ x, a, 2.0, k_start=3)
+    assert proj.K == n_plus and proj.value == res.value
+
+
+# --- the infimum mirrors the supremum --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_infimum_is_minus_the_supremum_with_a_flipped(seed):
+    W0, a, x = _instance(200, 3, seed)
+    inf = worst_case_gap(W0, a, x, 1.7, sign=-1)
+    sup_flipped = worst_case_gap(W0, -a, x, 1.7)
+    assert inf.value == -sup_flipped.value and inf.k == sup_flipped.k
+    assert_allclose(inf.W, sup_flipped.W)
+
+
+# --- asymptotics ------------------------------------------------------------------------------------
+
+
+def test_constant_matches_sympy():
+    B, m, k = sp.symbols("B m k", positive=True)
+    h = B * sp.sqrt(k) - k**2 * sp.sqrt(2 * sp.pi) / (2 * m)
+    k_star = sp.solve(sp.diff(h, k), k)[0]
+    value = sp.simplify(h.subs(k, k_star) / (B ** sp.Rational(4, 3) * m ** sp.Rational(1, 3)))
+    assert value.free_symbols == set()
+    assert math.isclose(float(value), worst_case_constant(), rel_tol=1e-14)
+    assert sp.simplify(sp.diff(h, k, 2).subs(k, k_star)).is_negative
+
+
+def test_constant_at_large_width():
+    """Seeded: at m = 10^6 the exact worst case is within 2.5% of c B^{4/3} m^{1/3} (4 draws, B = 1 and 4)."""
+    ratios = []
+    for seed in range(4):
+        z, a = sample_projections(1_000_000, x_norm=0.7, rng=seed)
+        for B in (1.0, 4.0):
+            res = worst_case_gap_from_projections(z, a, B, x_norm=0.7)
+            ratios.append(res.value / worst_case_asymptotic(1_000_000, B, x_norm=0.7))
+    assert abs(np.mean(ratios) - 1) < 0.025 and max(abs(r - 1) for r in ratios) < 0.05
+
+
+def test_exponents_in_m_and_B():
+    ms = np.array([10**4, 10**5, 10**6])
+    vals = [worst_case_gap_from_projections(*sample_projections(int(m), rng=int(m)), 1.0).value for m in ms]
+    assert abs(loglog_slope(ms, vals)[0] - 1 / 3) < 0.03
+    z, a = sample_projections(10**6, rng=1)
+    Bs = np.array([0.1, 1.0, 10.0])
+    vals = [worst_case_gap_from_projections(z, a, B).value for B in Bs]
+    assert abs(loglog_slope(Bs, vals)[0] - 4 / 3) < 0.03
+
+
+def test_sample_projections_law():
+    z, a = sample_projections(20_000, x_norm=2.5, rng=4)
+    assert stats.kstest(z / 2.5, "norm").pvalue > 1e-3
+    assert set(np.unique(a)) == {-1.0, 1.0} and abs(np.mean(a == 1) - 0.5) < 0.02
+
+
+# --- sup_from_sorted and argument checks ------------------------------------------------------------
+
+
+def test_sup_from_sorted_breaks_ties_towards_small_k():
+    # B = 1, z = (1, 1): k = 0 and k = 1 both give 0 (k = 2 gives sqrt 2 - 2 < 0); nothing needs to move
+    assert sup_from_sorted(np.array([1.0, 1.0]), 1.0) == (0.0, 0)
+    # z = (0, 0.25): k = 1 gives 1, k = 2 gives sqrt 2 - 0.25 = 1.164: the larger wins
+    value, k = sup_from_sorted(np.array([0.0, 0.25]), 1.0)
+    assert k == 2 and math.isclose(value, math.sqrt(2) - 0.25)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"a": np.array([1.0, 0.5, -1.0])}, r"'a' parameter must have entries in .* Got a\[1\] = 0.5"),
+        ({"a": np.array([1.0, -1.0])}, "'a' parameter must have one entry per projection"),
+        ({"B": -1.0}, "'B' parameter"),
+        ({"sign": 0}, "'sign' parameter"),
+        ({"sign": True}, "'sign' parameter"),
+        ({"x_norm": -1.0}, "'x_norm' parameter"),
+        ({"relu_prime_at_zero": 0.5}, "'relu_prime_at_zero' parameter must be 0 or 1"),
+        ({"k_start": 0}, "'k_start' parameter"),
+        ({"z": np.array([1.0, np.nan, 0.0])}, "'z' parameter must contain only finite"),
+    ],
+)
+def test_projection_path_rejects_bad_arguments(kwargs, match):
+    args = {"z": np.array([0.1, -0.2, 0.3]), "a": np.array([1.0, 1.0, -1.0]), "B": 1.0} | kwargs
+    with pytest.raises(ValueError, match=match):
+        worst_case_gap_from_projections(**args)
+
+
+def test_matrix_path_rejects_bad_arguments():
+    W0, a, x = _instance(5, 3, 0)
+    with pytest.raises(ValueError, match="'x' parameter must be one input"):
+        worst_case_gap(W0, a, np.stack([x, x]), 1.0)
+    with pytest.raises(ValueError, match="'x' parameter must have d = 3"):
+        worst_case_gap(W0, a, x[:2], 1.0)
+    with pytest.raises(ValueError, match="'a' parameter must have one entry per row"):
+        worst_case_gap(W0, a[:4], x, 1.0)
+    with pytest.raises(TypeError, match="'B' parameter must be a real number"):
+        worst_case_gap(W0, a, x, "1")
+
+
+def test_zero_input_and_zero_radius():
+    W0, a, _ = _instance(5, 3, 0)
+    for x, B in ((np.zeros(3), 1.0), (np.ones(3), 0.0)):
+        res = worst_case_gap(W0, a, x, B)
+        assert res.value == 0.0 and res.k == 0 and np.array_equal(res.W, W0)
+
+
+def test_no_eligible_neuron_gives_zero():
+    z = np.array([0.0, 0.1, -0.2])
+    res = worst_case_gap_from_projections(z, -np.ones(3), 5.0)
+    assert res.value == 0.0 and res.k == 0 and res.moved.size == 0 and res.K == 0
+    inf = worst_case_gap_from_projections(z, -np.ones(3), 5.0, sign=-1)
+    assert inf.k == 3 and math.isclose(inf.value, -(5.0 * math.sqrt(3) - 0.3))
