@@ -11,7 +11,7 @@ export PYTHONHASHSEED := 0
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test venv lint unit notebooks executed site browser assignments assignments-test serve execute bench clean
+.PHONY: book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute bench clean
 
 venv: $(STAMP)
 
@@ -51,8 +51,29 @@ site: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	$(PY) -m pytest -q tests/test_site.py
 
-browser: $(STAMP)
-	@if [ -f tests/test_browser.py ]; then $(PY) -m pytest -q -rs tests/test_browser.py; fi
+## make browser: the built site (_build/html, from `make site`) in headless Chromium; see tests/test_browser.py
+CHROMIUM ?= /usr/bin/chromium
+AXE := tests/node_modules/axe-core/axe.min.js
+
+browser: $(STAMP) axe
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!! BROWSER TESTS SKIPPED: no Chromium at $(CHROMIUM) (Debian: apt-get install chromium)"; \
+	  echo "!!! The website was not checked in a browser. With CI=true this is a failure."; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+	NEARINIT_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -rs -p no:cacheprovider tests/test_browser.py
+
+# axe-core (accessibility checks injected into each page), pinned in tests/package-lock.json, from the npm
+# registry into the git-ignored tests/node_modules. Without npm the accessibility tests are skipped (CI: failure).
+axe: $(AXE)
+$(AXE): tests/package.json tests/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "==> installing axe-core into tests/node_modules (npm ci)"; \
+	  npm ci --prefix tests --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "!!! npm not found: axe-core not installed, the accessibility tests will be skipped"; \
+	fi
 
 assignments: $(STAMP)
 	@if [ -f tests/assignments.py ]; then $(PY) tests/assignments.py build; fi
