@@ -1,0 +1,191 @@
+"""Tests of nearinit.kernels.
+
+Oracles: finite differences of ``forward`` (the kernel is the inner product of gradients), a loop over
+neurons, exact values (theta = 0, theta = pi, orthogonal inputs), seeded Monte Carlo against the
+infinite-width limit with the exact standard deviation, hypothesis for homogeneity and symmetry, errors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from nearinit import forward, get_activation, init_params, ntk_limit, tangent_kernel, tangent_kernel_std
+
+
+def _grad_fd(W, a, x, activation, scale, h=1e-6):
+    """Central finite differences of W -> forward(W, a, x), entry by entry, shape (m, d)."""
+    G = np.zeros_like(W)
+    for idx in np.ndindex(*W.shape):
+        E = np.zeros_like(W)
+        E[idx] = h
+        G[idx] = (
+            forward(W + E, a, x, activation=activation, scale=scale)
+            - forward(W - E, a, x, activation=activation, scale=scale)
+        ) / (2 * h)
+    return G
+
+
+@pytest.mark.parametrize("activation", ["relu", "softplus", "tanh"])
+@pytest.mark.parametrize("scale", ["ntk", None])
+def test_matches_inner_product_of_finite_difference_gradients(activation, scale):
+    rng = np.random.default_rng(7)
+    W0, a = init_params(9, 3, rng=rng)
+    a = a * rng.uniform(0.5, 1.5, size=9)  # general outer weights: the kernel weighs neurons by a_i^2
+    X = rng.standard_normal((4, 3))
+    X2 = rng.standard_normal((2, 3))
+    G = [_grad_fd(W0, a, x, activation, scale) for x in X]
+    G2 = [_grad_fd(W0, a, x, activation, scale) for x in X2]
+    expected = np.array([[np.sum(g * g2) for g2 in G2] for g in G])
+    K = tangent_kernel(W0, a, X, X2, scale=scale, activation=activation)
+    assert K.shape == (4, 2)
+    np.testing.assert_allclose(K, expected, rtol=1e-6, atol=1e-8)
+
+
+def test_relu_kernel_matches_loop_and_counts():
+    rng = np.random.default_rng(3)
+    m = 40
+    W0, a = init_params(m, 5, rng=rng)
+    X = rng.standard_normal((3, 5))
+    K = tangent_kernel(W0, a, X)
+    for j, x in enumerate(X):
+        for k, x2 in enumerate(X):
+            both = sum((W0[i] @ x > 0) and (W0[i] @ x2 > 0) for i in range(m))
+            assert K[j, k] == pytest.approx((x @ x2) * both / m, rel=1e-12, abs=1e-14)
+
+
+def test_scale_none_is_m_times_ntk_and_symmetric_psd():
+    rng = np.random.default_rng(4)
+    W0, a = init_params(30, 4, rng=rng)
+    X = rng.standard_normal((6, 4))
+    K = tangent_kernel(W0, a, X)
+    np.testing.assert_allclose(tangent_kernel(W0, a, X, scale=None), 30 * K, rtol=1e-12)
+    np.testing.assert_allclose(K, K.T, atol=1e-15)
+    assert np.linalg.eigvalsh(K).min() > -1e-12
+    np.testing.assert_array_equal(tangent_kernel(W0, a, X, X), K)
+
+
+def test_single_input_counts_as_one_row():
+    W0, a = init_params(8, 2, rng=0)
+    x = np.array([0.3, -1.2])
+    assert tangent_kernel(W0, a, x).shape == (1, 1)
+    assert ntk_limit(x).shape == (1, 1)
+    assert tangent_kernel_std(x, m=3).shape == (1, 1)
+
+
+def test_exact_cases_of_the_limit():
+    x = np.array([[3.0, 4.0]])  # norm 5
+    assert ntk_limit(x)[0, 0] == 12.5  # theta = 0: |x|^2 / 2 exactly
+    assert ntk_limit(x, -2 * x)[0, 0] == 0.0  # theta = pi: p = 0
+    assert ntk_limit(x, [[-4.0, 3.0]])[0, 0] == 0.0  # orthogonal: x^T x' = 0
+    assert ntk_limit(x, [[0.0, 0.0]])[0, 0] == 0.0  # a zero input
+    # theta = pi/3 for unit vectors: cos = 1/2 and p = (pi - pi/3)/(2 pi) = 1/3
+    e1, u = np.array([1.0, 0.0]), np.array([0.5, np.sqrt(3) / 2])
+    assert ntk_limit(e1, u)[0, 0] == pytest.approx(0.5 / 3, rel=1e-14)
+    assert tangent_kernel_std(e1, u, m=10)[0, 0] == pytest.approx(0.5 * np.sqrt(2 / 9 / 10), rel=1e-14)
+    # close to theta = 0 the angle keeps full accuracy (arccos of the cosine would lose half the digits)
+    eps = 1e-9
+    v = np.array([np.cos(eps), np.sin(eps)])
+    assert ntk_limit(e1, v)[0, 0] == pytest.approx(np.cos(eps) * (np.pi - eps) / (2 * np.pi), rel=1e-15)
+
+
+def test_exact_cases_of_the_empirical_kernel():
+    W0, a = init_params(1000, 3, rng=5)
+    x = np.array([[1.0, -2.0, 0.5]])
+    K = tangent_kernel(W0, a, np.vstack([x, -x, [[2.0, 1.0, 0.0]]]))
+    active = np.mean(W0 @ x[0] > 0)
+    assert K[0, 0] == pytest.approx(x[0] @ x[0] * active, rel=1e-12)  # theta = 0: |x|^2 times the active fraction
+    assert K[0, 1] == 0.0  # theta = pi: no neuron is active on both x and -x
+    assert K[0, 2] == 0.0  # orthogonal inputs
+
+
+def test_monte_carlo_against_the_limit():
+    """At m = 200_000 every entry is within 5 exact standard deviations of the limit (seeded)."""
+    rng = np.random.default_rng(2024)
+    m = 200_000
+    X = rng.standard_normal((5, 3))
+    W0, a = init_params(m, 3, rng=rng)
+    K = tangent_kernel(W0, a, X)
+    std = tangent_kernel_std(X, m=m)
+    assert np.all(np.abs(K - ntk_limit(X)) <= 5 * std + 1e-12)
+
+
+def test_monte_carlo_mean_and_exact_std():
+    """Over R = 4000 draws at m = 50: mean within 5 standard errors, std within 10% (about 6 standard errors)."""
+    rng = np.random.default_rng(11)
+    m, R = 50, 4000
+    theta = 2.0
+    x = np.array([1.5, 0.0])
+    x2 = 0.8 * np.array([np.cos(theta), np.sin(theta)])
+    W = rng.standard_normal((R, m, 2))
+    draws = np.array([tangent_kernel(W[r], np.ones(m), x, x2)[0, 0] for r in range(R)])
+    limit = ntk_limit(x, x2)[0, 0]
+    std = tangent_kernel_std(x, x2, m=m)[0, 0]
+    assert limit == pytest.approx(1.2 * np.cos(theta) * (np.pi - theta) / (2 * np.pi), rel=1e-12)
+    assert abs(draws.mean() - limit) <= 5 * std / np.sqrt(R)
+    assert draws.std(ddof=1) == pytest.approx(std, rel=0.10)
+
+
+def test_relu_prime_at_zero_convention():
+    """A neuron with w_0^T x = 0 counts only under sigma'(0) = 1, not under the default 0."""
+    W0 = np.array([[0.0, 1.0], [1.0, 0.0]])
+    a = np.ones(2)
+    x = np.array([[1.0, 0.0]])
+    assert tangent_kernel(W0, a, x)[0, 0] == 0.5
+    assert tangent_kernel(W0, a, x, activation=get_activation("relu", relu_prime_at_zero=1.0))[0, 0] == 1.0
+
+
+finite_rows = arrays(np.float64, (3, 2), elements=st.floats(-10, 10, allow_nan=False, width=64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(finite_rows, finite_rows, st.floats(0.01, 100.0))
+def test_limit_is_symmetric_homogeneous_and_bounded(X, X2, c):
+    K = ntk_limit(X, X2)
+    np.testing.assert_allclose(ntk_limit(X2, X), K.T, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ntk_limit(c * X, X2), c * K, rtol=1e-9, atol=1e-9)
+    bound = np.outer(np.linalg.norm(X, axis=1), np.linalg.norm(X2, axis=1)) / 2
+    assert np.all(np.abs(K) <= bound * (1 + 1e-12) + 1e-12)
+    # the kernel is positive semidefinite (a limit of Gram matrices)
+    assert np.linalg.eigvalsh(ntk_limit(np.vstack([X, X2]))).min() >= -1e-9 * (1 + np.abs(K).max())
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "pattern"),
+    [
+        (lambda: tangent_kernel(np.ones(3), np.ones(3), np.ones(3)), ValueError, r"'W0' parameter must be a 2-D"),
+        (lambda: tangent_kernel(np.ones((3, 2)), np.ones(2), np.ones(2)), ValueError, r"'a' parameter must have one"),
+        (lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones((1, 3))), ValueError, r"'X' parameter must have"),
+        (lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones(2), np.ones(3)), ValueError, r"'X2' parameter"),
+        (lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), [np.inf, 1.0]), ValueError, r"'X' parameter must contain"),
+        (lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones(2), scale="mf"), ValueError, r"'scale'"),
+        (
+            lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones(2), activation="elu"),
+            ValueError,
+            r"'activation'",
+        ),
+        (lambda: ntk_limit(np.ones((2, 3)), np.ones((2, 2))), ValueError, r"'X2' parameter must have d = 3"),
+        (lambda: ntk_limit(np.ones((2, 2, 2))), ValueError, r"'X' parameter must be a 1-D or 2-D array"),
+        (lambda: ntk_limit("ab"), TypeError, r"'X' parameter must be a numeric array"),
+        (lambda: tangent_kernel_std(np.ones((2, 2)), m=0), ValueError, r"'m' parameter must be an int in the range"),
+        (lambda: tangent_kernel_std(np.ones((2, 2)), m=2.0), TypeError, r"'m' parameter must be an int"),
+    ],
+)
+def test_errors(call, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        call()
+
+
+def test_chunked_sum_over_neurons_matches_one_block(monkeypatch):
+    """Processing the neurons in blocks (bounded memory) gives the same matrix as one block."""
+    import nearinit.kernels as kernels
+
+    rng = np.random.default_rng(9)
+    W0, a = init_params(257, 3, rng=rng)
+    X, X2 = rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
+    whole = tangent_kernel(W0, a, X, X2, activation="tanh")
+    monkeypatch.setattr(kernels, "_CHUNK", 40)  # blocks of 40 // 9 = 4 neurons
+    np.testing.assert_allclose(tangent_kernel(W0, a, X, X2, activation="tanh"), whole, rtol=1e-12)
