@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt code/pyproject.toml | s
 # nbgrader's database step runs `alembic` from PATH; notebooks run with the venv's kernel.
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
+# One BLAS thread: the book's matrix products are small, and threads only fight over the 2 cores.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS := -W -n --keep-going

@@ -104,6 +104,7 @@ _SMOOTH = {
     "quadratic": (_quad, _identity, _ones, 1.0),
 }
 
+#: Names accepted by :func:`get_activation`: ``"relu"`` and the smooth activations.
 ACTIVATIONS = ("relu", *_SMOOTH)
 
 

@@ -3,8 +3,8 @@
 The objects of Lemma ``lem-anticoncentration`` (chapter ``ch-anticoncentration``) and of the
 flip counting of chapter ``ch-relu-identity``:
 
-- N = #{i : |w_{0,i}^T x| <= tau ||x||}, the size of the bad set S_1 (:func:`~nearinit.near_zero_count`);
-- p = P(|g| <= tau) = erf(tau / sqrt 2) for g ~ N(0, 1) (:func:`~nearinit.anticoncentration_prob`), so that
+- N = #{i : abs(w_{0,i}^T x) <= tau ||x||}, the size of the bad set S_1 (:func:`~nearinit.near_zero_count`);
+- p = P(abs(g) <= tau) = erf(tau / sqrt 2) for g ~ N(0, 1) (:func:`~nearinit.anticoncentration_prob`), so that
   N ~ Binomial(m, p) by rotational invariance (:func:`~nearinit.householder_first_row`);
 - the chain of upper bounds on N holding with probability >= 1 - delta (:func:`~nearinit.near_zero_bounds`) and
   the exact binomial quantile and tail (:func:`~nearinit.binomial_quantile`, :func:`~nearinit.binomial_tail`);
@@ -47,7 +47,7 @@ def _check_tau(tau) -> float:
 
 
 def near_zero_count(W0, x, tau):
-    """Return N = #{i : |w_{0,i}^T x| <= tau ||x||}, the size of the bad set S_1.
+    """Return N = #{i : abs(w_{0,i}^T x) <= tau ||x||}, the size of the bad set S_1.
 
     Parameters
     ----------
@@ -90,7 +90,7 @@ def near_zero_count(W0, x, tau):
 
 
 def anticoncentration_prob(tau) -> float:
-    """Return p = P(|g| <= tau) = erf(tau / sqrt 2) for g ~ N(0, 1).
+    """Return p = P(abs(g) <= tau) = erf(tau / sqrt 2) for g ~ N(0, 1).
 
     Parameters
     ----------
@@ -307,7 +307,7 @@ def householder_first_row(x) -> np.ndarray:
     u = x / nrm
     s = 1.0 if u[0] >= 0 else -1.0
     v = u.copy()
-    v[0] += s  # |v_1| >= 1: no cancellation
+    v[0] += s  # abs(v_1) >= 1: no cancellation
     M = np.eye(x.size) - np.outer(v, v) / (1.0 + s * u[0])  # 2 / v^T v = 1 / (1 + s u_1)
     M[0] *= -s  # the reflection maps e_1 to -s u; flip the first row to get u
     return M
@@ -357,9 +357,9 @@ def max_flips(z, B, *, x_norm=1.0) -> int:
     """Return the largest number of neurons a perturbation with ||W - W0||_F <= B can flip.
 
     Flipping neuron i (moving w_i^T x to the strictly opposite sign of z_i = w_{0,i}^T x) needs
-    ||w_i - w_{0,i}|| ||x|| >= |(w_i - w_{0,i})^T x| > |z_i|, and moving w_i along x by just over
-    |z_i| / ||x|| achieves it. So the maximum is the largest k with
-    sum_{i <= k} (z_(i) / ||x||)^2 < B^2, over the sorted |z_(1)| <= |z_(2)| <= ... (chapter
+    ||w_i - w_{0,i}|| ||x|| >= abs((w_i - w_{0,i})^T x) > abs(z_i), and moving w_i along x by just over
+    abs(z_i) / ||x|| achieves it. So the maximum is the largest k with
+    sum_{i <= k} (z_(i) / ||x||)^2 < B^2, over the sorted abs(z_(1)) <= abs(z_(2)) <= ... (chapter
     ``ch-relu-identity``). Entries with z_i = 0 cannot be strictly flipped and are skipped
     (with Gaussian W0 they have probability zero).
 

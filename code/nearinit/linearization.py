@@ -9,7 +9,9 @@ from .activations import get_activation
 
 __all__ = ["linearization_gap", "linearize", "relu_flip_terms"]
 
-_CHUNK = 1 << 22  # entries of the (n, m) pre-activation block processed at once
+_CHUNK = 1 << 22  # entries of the (n, m) pre-activation block processed at once (smooth sigma)
+_BLOCK = 1 << 22  # pre-activations per ReLU block: few, large BLAS calls (two float64 blocks of 32 MiB)
+_SLICE = 1 << 15  # pre-activations per slice of the flip terms: two float64 slices of 256 KiB stay in cache
 
 
 def linearize(V, a, *, activation="relu", scale=None):
@@ -95,6 +97,54 @@ def _relu_at_zero(act) -> float:
     return float(act.sigma_prime(np.zeros(1))[0])
 
 
+def _negated_flip_terms(Zw, Zv) -> None:
+    """Overwrite ``Zw`` with minus the flip terms of ``relu_flip_terms`` (sigma'(0) = 0); ``Zv`` is clobbered.
+
+    ``Zw``, ``Zv`` are (k, n) slices, neurons as rows, in float32 or float64. When no entry of ``Zv``
+    is zero the flip term is max(-Zw sgn(Zv), 0) = -min(Zw sgn(Zv), 0), and the product by sgn(Zv)
+    is an exact XOR of sign bits: three in-place passes, each term exact. A slice with an exact zero
+    in ``Zv`` (where +0.0 must count as "off") takes the plain formula.
+    """
+    if not Zv.all():
+        np.negative(relu_flip_terms(Zw, Zv), out=Zw)
+        return
+    ints = np.int64 if Zv.dtype == np.float64 else np.int32
+    sign = ints(np.iinfo(ints).min)
+    zv_bits, zw_bits = Zv.view(ints), Zw.view(ints)
+    np.bitwise_and(zv_bits, sign, out=zv_bits)
+    np.bitwise_xor(zw_bits, zv_bits, out=zw_bits)
+    np.minimum(Zw, 0.0, out=Zw)
+
+
+def _relu_gap(W, V, a, X2, block) -> np.ndarray:
+    """Flip sum of ``linearization_gap`` for ReLU with sigma'(0) = 0, in the dtype of the inputs.
+
+    Per block of ``block`` neurons: two matrix products and one matrix-vector product (few, large
+    BLAS calls), and in between the flip terms on cache-sized slices of the block.
+    """
+    n = X2.shape[0]
+    block = min(block, V.shape[0])
+    sub = max(8, _SLICE // max(1, n))
+    XT = X2.T
+    out = np.zeros(n, dtype=X2.dtype)
+    buf_w = np.empty((block, n), dtype=X2.dtype)
+    buf_v = np.empty((block, n), dtype=X2.dtype)
+    for lo in range(0, V.shape[0], block):
+        k = min(block, V.shape[0] - lo)
+        Zw, Zv = buf_w[:k], buf_v[:k]
+        np.matmul(W[lo : lo + k], XT, out=Zw)
+        np.matmul(V[lo : lo + k], XT, out=Zv)
+        for j in range(0, k, sub):
+            _negated_flip_terms(Zw[j : j + sub], Zv[j : j + sub])
+        out -= a[lo : lo + k] @ Zw
+    return out
+
+
+def _block_rows(n: int) -> int:
+    """Neurons per block: about ``_BLOCK`` pre-activations, so memory stays bounded whatever n and m."""
+    return max(1, _BLOCK // max(1, n))
+
+
 def linearization_gap(W, V, a, X, *, activation="relu", scale=None):
     """Return f(x; W) - f_V(x; W) for every row x of ``X``.
 
@@ -135,6 +185,16 @@ def linearization_gap(W, V, a, X, *, activation="relu", scale=None):
     X2, single = check_inputs(X, V.shape[1])
     act = get_activation(activation)
     c = scale_factor(scale, V.shape[0])
+    if act.name == "relu" and _relu_at_zero(act) == 0.0:
+        out = _relu_gap(W, V, a, X2, _block_rows(X2.shape[0]))
+    else:
+        out = _generic_gap(W, V, a, X2, act)
+    out *= c
+    return float(out[0]) if single else out
+
+
+def _generic_gap(W, V, a, X2, act) -> np.ndarray:
+    """Gap term by term for a smooth sigma, or ReLU with sigma'(0) != 0, in chunks of neurons."""
     out = np.zeros(X2.shape[0])
     step = max(1, _CHUNK // max(1, X2.shape[0]))
     for lo in range(0, V.shape[0], step):
@@ -145,5 +205,4 @@ def linearization_gap(W, V, a, X, *, activation="relu", scale=None):
         else:
             terms = act.sigma(Zw) - act.sigma(Zv) - act.sigma_prime(Zv) * (Zw - Zv)
         out += terms @ a[lo : lo + step]
-    out *= c
-    return float(out[0]) if single else out
+    return out

@@ -1,0 +1,228 @@
+"""Tests of nearinit.large_width: every fast path against the plain sort, and the law of the order statistics."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import special, stats
+
+from nearinit import linearization_gap, relu_flip_terms, sup_from_sorted
+from nearinit.large_width import (
+    _half_normal_quantile,
+    _next_order_statistics,
+    _scan,
+    eligible_projections,
+    worst_case_order_statistics,
+    worst_case_sort,
+    worst_case_streaming,
+)
+from nearinit.linearization import _relu_gap
+from nearinit.worst_case import worst_case_constant, worst_case_gap_from_projections
+
+CASES = [(m, B) for m in (1, 2, 17, 1000, 30_000) for B in (0.0, 0.05, 1.0, 7.0, 300.0)]
+
+
+@pytest.mark.parametrize(("m", "B"), CASES)
+def test_streaming_equals_sort_on_the_same_realization(m, B):
+    for seed in range(4):
+        ref = worst_case_sort(m, B, rng=seed, chunk=4096)
+        got = worst_case_streaming(m, B, rng=seed, chunk=4096)
+        assert got.value == ref.value and got.k == ref.k and got.eligible == ref.eligible
+
+
+def test_streaming_certifies_after_extra_passes():
+    # A far too small first threshold fails the certificate: the pass is redrawn, result unchanged.
+    ref = worst_case_sort(200_000, 1.0, rng=5, chunk=10_000)
+    got = worst_case_streaming(200_000, 1.0, rng=5, chunk=10_000, margin=0.05)
+    assert got.passes > 1
+    assert got.drawn == got.passes * got.eligible
+    assert (got.value, got.k) == (ref.value, ref.k)
+
+
+def test_streaming_keeps_few_values_and_the_certificate_is_sharp():
+    got = worst_case_streaming(2_000_000, 1.0, rng=3, chunk=1 << 16)
+    assert got.passes == 1 and got.k < got.kept < got.eligible / 50
+    # the kept values are exactly those below t: the k-th smallest is kept, the (kept+1)-th is not
+    z = np.sort(np.abs(eligible_projections(2_000_000, rng=3, chunk=1 << 16)))
+    assert z[got.kept - 1] < z[got.kept]
+
+
+def test_sort_path_matches_sup_from_sorted_and_x_norm_scales():
+    z = np.sort(np.abs(eligible_projections(5000, rng=9)))
+    value, k = sup_from_sorted(2.5 * z, 0.7, x_norm=2.5)
+    w = worst_case_sort(5000, 0.7, x_norm=2.5, rng=9)
+    assert (w.value, w.k) == (value, k)
+    assert_allclose(w.value, 2.5 * worst_case_sort(5000, 0.7, rng=9).value, rtol=1e-14)
+    assert_allclose(worst_case_streaming(5000, 0.7, x_norm=2.5, rng=9).value, w.value, rtol=0)
+
+
+def test_realization_depends_on_seed_not_on_generator_state():
+    a = eligible_projections(50, rng=np.random.default_rng(4))
+    b = eligible_projections(50, rng=4)
+    assert_allclose(a, b, rtol=0)
+    assert not np.array_equal(a, eligible_projections(50, rng=5))
+
+
+def test_eligible_count_is_binomial():
+    counts = np.array([eligible_projections(400, rng=s).size for s in range(300)])
+    # Binomial(400, 1/2): mean 200, sd 10; 300 draws: the mean is within 4 standard errors
+    assert abs(counts.mean() - 200) < 4 * 10 / np.sqrt(300)
+    assert 8.0 < counts.std() < 12.0
+
+
+def test_half_normal_quantile_series_matches_erfinv():
+    u = np.sort(np.concatenate([np.geomspace(1e-300, 0.02, 5000), np.linspace(0, 0.02, 5000)[1:]]))
+    ref = np.sqrt(2.0) * special.erfinv(u)
+    assert_allclose(_half_normal_quantile(u), ref, rtol=2e-15, atol=0)
+    big = np.sort(np.random.default_rng(0).random(1000))
+    assert_allclose(_half_normal_quantile(big), stats.halfnorm.ppf(big), rtol=1e-13)
+
+
+def test_scan_matches_sup_from_sorted():
+    g = np.sort(np.abs(np.random.default_rng(1).standard_normal(3000)))
+    value, k = sup_from_sorted(g, 1.3)
+    best = (0.0, 0)
+    s = 0.0
+    for lo in range(0, g.size, 700):  # the chunked scan sees the same objective
+        val, arg, s = _scan(g[lo : lo + 700], lo, s, 1.3)
+        best = max(best, (val, -arg))
+    assert_allclose(best[0], value, rtol=1e-13)
+    assert -best[1] == k
+
+
+def test_next_order_statistics_are_uniform_order_statistics():
+    # The smallest 3 of 50 uniforms, and the next 3 given U_(3): Monte Carlo against the Beta laws
+    # U_(i) ~ Beta(i, 51 - i), with a KS test at level 1e-3 (2000 seeded draws).
+    gen = np.random.default_rng(2)
+    first = np.array([_next_order_statistics(gen, 0.0, 50, 3) for _ in range(2000)])
+    nxt = np.array([_next_order_statistics(gen, row[-1], 47, 3) for row in first])
+    assert np.all(np.diff(first, axis=1) > 0) and np.all(nxt[:, 0] > first[:, -1])
+    for i, col in enumerate([*first.T, *nxt.T], start=1):
+        assert stats.kstest(col, stats.beta(i, 51 - i).cdf).pvalue > 1e-3
+
+
+def test_order_statistics_value_and_k_are_consistent():
+    w = worst_case_order_statistics(10**6, 1.0, rng=0)
+    assert w.k <= w.kept and w.drawn < w.eligible / 100
+    assert w.value > 0 and w.k > 0
+    assert worst_case_order_statistics(10**6, 0.0, rng=0).value == 0.0
+    assert worst_case_order_statistics(1, 5.0, rng=1).k <= 1
+    tiny = worst_case_order_statistics(3, 1e6, rng=2)
+    assert tiny.k == tiny.eligible  # every eligible neuron flips when B is huge
+
+
+def _two_sample(m, B, n_seeds, fast):
+    ss = np.random.SeedSequence(20261124 + m)
+    exact = np.array([worst_case_streaming(m, B, rng=s).value for s in ss.spawn(n_seeds)])
+    drawn = np.array([fast(m, B, rng=s).value for s in ss.spawn(n_seeds)])
+    return exact, drawn
+
+
+@pytest.mark.parametrize("m", [300, 20_000])
+def test_order_statistics_have_the_law_of_the_exact_worst_case(m):
+    # 400 seeds per path; thresholds: means within 4 standard errors of their difference, standard
+    # deviations within 20 percent, two-sample KS p-value > 1e-3.
+    exact, drawn = _two_sample(m, 1.0, 400, worst_case_order_statistics)
+    se = np.sqrt(exact.var(ddof=1) / exact.size + drawn.var(ddof=1) / drawn.size)
+    assert abs(exact.mean() - drawn.mean()) < 4 * se
+    assert 0.8 < drawn.std() / exact.std() < 1.25
+    assert stats.ks_2samp(exact, drawn).pvalue > 1e-3
+
+
+def test_two_sample_test_has_power():
+    # The same test rejects a law that is off by a factor 1.3 in width (~9 percent in the mean).
+    exact, wrong = _two_sample(
+        20_000, 1.0, 400, lambda m, B, rng: worst_case_order_statistics(int(1.3 * m), B, rng=rng)
+    )
+    assert stats.ks_2samp(exact, wrong).pvalue < 1e-6
+
+
+def test_converges_to_the_worst_case_constant():
+    # m = 10^12: k* ~ 3.4e7, fluctuations ~ 1/sqrt(k*) and the curvature correction O(m^(-2/3)) are tiny.
+    vals = [worst_case_order_statistics(10**12, 2.0, rng=s).value for s in range(2)]
+    ratio = np.array(vals) / (2.0 ** (4 / 3) * 1e4)
+    assert_allclose(ratio, worst_case_constant(), rtol=2e-3)
+    assert_allclose(worst_case_constant(), 0.75 * (8 * np.pi) ** (-1 / 6), rtol=1e-15)
+
+
+def test_limit_constant_from_the_continuum_objective():
+    # max_k B sqrt(k) - k^2 / (2 M rho) with M = m/2, rho = sqrt(2/pi), by brute force on a fine grid
+    B, m = 1.0, 1e9
+    k = np.linspace(1, 4e6, 400_001)
+    vals = B * np.sqrt(k) - k**2 / (2 * (m / 2) * np.sqrt(2 / np.pi))
+    assert_allclose(vals.max() / m ** (1 / 3), worst_case_constant(), rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err", "match"),
+    [
+        ({"m": 0, "B": 1.0}, ValueError, "'m' parameter must be an int"),
+        ({"m": 2.5, "B": 1.0}, TypeError, "'m' parameter must be an int"),
+        ({"m": 10, "B": -1.0}, ValueError, "'B' parameter must be in the range"),
+        ({"m": 10, "B": 1.0, "x_norm": 0.0}, ValueError, "'x_norm' parameter must be in the range"),
+        ({"m": 10, "B": 1.0, "chunk": 0}, ValueError, "'chunk' parameter must be an int"),
+    ],
+)
+@pytest.mark.parametrize("fn", [worst_case_sort, worst_case_streaming, worst_case_order_statistics])
+def test_validation(fn, kwargs, err, match):
+    with pytest.raises(err, match=match):
+        fn(**kwargs)
+
+
+def test_streaming_margin_validation():
+    with pytest.raises(ValueError, match="'margin' parameter"):
+        worst_case_streaming(10, 1.0, margin=0.0)
+
+
+@pytest.mark.parametrize(("m", "B"), [(1000, 1.0), (200_000, 0.3), (50_000, 40.0)])
+def test_selection_path_of_chapter_6_equals_sort(m, B):
+    # "exact from projections": np.argpartition on the smallest ~(B M)^(2/3) values, same realization
+    z = eligible_projections(m, rng=11)
+    res = worst_case_gap_from_projections(1.7 * z, np.ones(z.size), B, x_norm=1.7)
+    ref = worst_case_sort(m, B, x_norm=1.7, rng=11)
+    assert res.k == ref.k
+    assert_allclose(res.value, ref.value, rtol=1e-14)
+
+
+# The fast ReLU kernel of linearization_gap (sign-bit XOR, blocks of neurons) against the plain formula.
+def _plain_gap(W, V, a, X):
+    return relu_flip_terms(X @ W.T, X @ V.T) @ a
+
+
+@pytest.mark.parametrize(("m", "n", "d"), [(1, 1, 1), (7, 3, 2), (300, 1, 5), (1000, 700, 4), (5000, 2, 3)])
+def test_fast_relu_gap_equals_plain_flip_sum(m, n, d):
+    rng = np.random.default_rng(m + n + d)
+    X = rng.standard_normal((n, d))
+    V = rng.standard_normal((m, d))
+    W = V + 0.3 * rng.standard_normal((m, d))
+    a = rng.choice([-1.0, 1.0], size=m) * rng.uniform(0.5, 1.0, size=m)
+    got = linearization_gap(W, V, a, X)
+    scale = np.abs(X @ W.T) @ np.abs(a)
+    assert_allclose(got, _plain_gap(W, V, a, X), rtol=0, atol=1e-13 * scale.max())
+
+
+def test_fast_relu_gap_handles_exact_zeros():
+    # Zv = +0.0 and -0.0 count as "off" (sigma'(0) = 0); Zw = 0 contributes nothing.
+    V = np.array([[1.0, -1.0], [0.0, 0.0], [-0.0, 0.0], [2.0, 1.0], [1.0, 1.0]])
+    W = np.array([[2.0, 0.0], [1.0, 1.0], [-1.0, 0.0], [-1.0, 1.0], [0.0, 0.0]])
+    a = np.array([1.0, -1.0, 1.0, 1.0, -1.0])
+    X = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 0.0], [-1.0, 2.0]])
+    assert_allclose(linearization_gap(W, V, a, X), _plain_gap(W, V, a, X), rtol=0, atol=0)
+    # a block of many neurons in which a single pre-activation is exactly zero
+    rng = np.random.default_rng(0)
+    V2 = rng.standard_normal((2000, 3))
+    V2[1234] = 0.0
+    W2 = V2 + rng.standard_normal((2000, 3))
+    a2 = rng.choice([-1.0, 1.0], size=2000)
+    X2 = rng.standard_normal((5, 3))
+    assert_allclose(linearization_gap(W2, V2, a2, X2), _plain_gap(W2, V2, a2, X2), rtol=1e-12)
+
+
+def test_fast_relu_kernel_in_float32_matches_float64_kernel():
+    rng = np.random.default_rng(3)
+    X, V = rng.standard_normal((50, 6)), rng.standard_normal((900, 6))
+    W, a = V + 0.2 * rng.standard_normal((900, 6)), rng.choice([-1.0, 1.0], size=900)
+    f32 = [arr.astype(np.float32) for arr in (W, V, a, X)]
+    got = _relu_gap(*f32, 128)
+    assert got.dtype == np.float32
+    ref = _plain_gap(*(arr.astype(np.float64) for arr in f32))
+    assert_allclose(got, ref, rtol=0, atol=1e-5 * (np.abs(X @ W.T) @ np.abs(a)).max())
