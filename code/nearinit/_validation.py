@@ -13,8 +13,8 @@ def _got(value) -> str:
     return f"{value!r}"
 
 
-def as_array(name: str, value, *, ndim: tuple[int, ...], dtype=float) -> np.ndarray:
-    """Return ``value`` as a finite float array with one of the allowed ``ndim``."""
+def as_array(name: str, value, *, ndim: tuple[int, ...], dtype=float, finite: bool = True) -> np.ndarray:
+    """Return ``value`` as a float array with one of the allowed ``ndim``, finite unless ``finite=False``."""
     try:
         arr = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError) as err:
@@ -22,7 +22,7 @@ def as_array(name: str, value, *, ndim: tuple[int, ...], dtype=float) -> np.ndar
     if arr.ndim not in ndim:
         want = " or ".join(f"{k}-D" for k in ndim)
         raise ValueError(f"The '{name}' parameter must be a {want} array. Got an array of shape {arr.shape} instead.")
-    if not np.all(np.isfinite(arr)):
+    if finite and not np.all(np.isfinite(arr)):
         raise ValueError(f"The '{name}' parameter must contain only finite values. Got NaN or inf.")
     return arr
 

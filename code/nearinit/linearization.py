@@ -65,7 +65,7 @@ def relu_flip_terms(Zw, Zv, *, relu_prime_at_zero: float = 0.0) -> np.ndarray:
     """Per-neuron terms of the ReLU gap, computed without cancellation.
 
     By the ReLU identity sigma(z) = z sigma'(z), neuron i contributes
-    ``w_i^T x (sigma'(w_i^T x) - sigma'(v_i^T x))``, which is ``|w_i^T x|`` when
+    ``w_i^T x (sigma'(w_i^T x) - sigma'(v_i^T x))``, which is ``abs(w_i^T x)`` when
     the two pre-activations have strictly opposite signs (a *flip*) and 0
     otherwise (equation ``eq-flip-sum`` of chapter ``ch-relu-identity``).
 
@@ -148,7 +148,7 @@ def _block_rows(n: int) -> int:
 def linearization_gap(W, V, a, X, *, activation="relu", scale=None):
     """Return f(x; W) - f_V(x; W) for every row x of ``X``.
 
-    For ReLU the gap is the flip sum sum_{i flipped} a_i |w_i^T x| (equation
+    For ReLU the gap is the flip sum sum_{i flipped} a_i abs(w_i^T x) (equation
     ``eq-flip-sum``), evaluated term by term so that no digits are lost to the
     subtraction of two large numbers. For a smooth sigma it is
     sum_i a_i [sigma(r_i) - sigma(s_i) - sigma'(s_i)(r_i - s_i)] with

@@ -15,11 +15,13 @@ c = (3/4) (2 sqrt(2 pi))^{-1/3} (chapter ``ch-main-lemma``).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_inputs, check_int, check_real, check_weights
+from ._validation import as_array, check_inputs, check_int, check_real
 
 __all__ = [
     "ProjectedWorstCase",
@@ -97,7 +99,8 @@ class ProjectedWorstCase(NamedTuple):
     K: int
 
 
-class WorstCase(NamedTuple):
+@dataclass(frozen=True, eq=False)
+class WorstCase:
     """A maximizer (or minimizer) of the linearization gap over the Frobenius ball.
 
     Attributes
@@ -105,18 +108,31 @@ class WorstCase(NamedTuple):
     value : float
         sup (``sign=+1``) or inf (``sign=-1``) of (f - f_0)(x; W) over ||W - W0||_F <= B;
         ``linearization_gap(W, W0, a, x)`` equals it up to rounding.
-    W : (m, d) ndarray
-        An optimal point, ``||W - W0||_F <= B``: k rows moved along x, each by B / sqrt(k).
     k : int
-        How many neurons ``W`` moves.
+        How many neurons the optimal ``W`` moves.
     moved : (k,) int ndarray
         Their indices.
+    moves : (k,) ndarray
+        The change (w_i - w_{0,i})^T x of each moved pre-activation, +-B ||x|| / sqrt(k).
+    W : (m, d) ndarray
+        An optimal point, ``||W - W0||_F <= B``: the k rows ``moved`` shifted along x, the others
+        at W0. It is built on first access (one copy of W0), so that computing ``value`` costs
+        only the product W0 x.
     """
 
     value: float
-    W: np.ndarray
     k: int
     moved: np.ndarray
+    moves: np.ndarray
+    W0: np.ndarray = field(repr=False)
+    x: np.ndarray = field(repr=False)
+
+    @cached_property
+    def W(self) -> np.ndarray:
+        W = self.W0.copy()
+        if self.k:
+            W[self.moved] += np.outer(self.moves / float(self.x @ self.x), self.x)
+        return W
 
 
 def _check_sign(sign) -> int:
@@ -156,16 +172,22 @@ def _initial_selection(n: int, B: float, k_start) -> int:
     return min(n, k_start)
 
 
-def _certified_max(zabs, B, x_norm, K) -> tuple[float, int, np.ndarray, int]:
-    """Select the K smallest of ``zabs``, maximize over k <= K, widen K until the maximizer is below K."""
-    n = zabs.size
+def _certified_max(zabs, n, B, x_norm, K) -> tuple[float, int, int, float]:
+    """Select the K smallest of ``zabs`` (n finite, the rest inf), maximize over k <= K, widen K until k < K."""
     while True:
-        part = np.argpartition(zabs, K - 1)[:K] if K < n else np.arange(n)
-        order = part[np.argsort(zabs[part], kind="stable")]
-        value, k = sup_from_sorted(zabs[order], B, x_norm=x_norm)
+        smallest = np.sort(np.partition(zabs, K - 1)[:K] if K < zabs.size else zabs)[:K]
+        value, k = sup_from_sorted(smallest, B, x_norm=x_norm)
         if k < K or K == n:
-            return value, k, order[:k], K
+            return value, k, K, float(smallest[k - 1]) if k else 0.0
         K = min(n, _K_GROWTH * K)
+
+
+def _smallest_indices(zabs, k: int, kth: float) -> np.ndarray:
+    """Indices of the k smallest entries of ``zabs`` (the k-th smallest is ``kth``), increasing, ties by index."""
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    candidates = np.flatnonzero(zabs <= kth)  # k of them, or more when the k-th value is tied
+    return candidates[np.argsort(zabs[candidates], kind="stable")][:k]
 
 
 def worst_case_gap_from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0, k_start=None):
@@ -223,13 +245,15 @@ def worst_case_gap_from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_a
     x_norm = check_real("x_norm", x_norm, low=0.0)
     sign = _check_sign(sign)
     prime0 = _check_prime_at_zero(relu_prime_at_zero)
-    eligible = np.flatnonzero(a == sign)
-    if eligible.size == 0:
+    eligible = a == sign
+    n = int(np.count_nonzero(eligible))
+    if n == 0:
         return ProjectedWorstCase(0.0, 0, np.zeros(0, dtype=np.int64), np.zeros(0), 0)
-    zabs = np.abs(z[eligible])
-    K = _initial_selection(eligible.size, B, k_start)
-    value, k, picked, K = _certified_max(zabs, B, x_norm, K)
-    moved = eligible[picked]
+    zabs = np.abs(z)
+    zabs[~eligible] = np.inf  # ineligible neurons are never selected; no copy of the eligible subset
+    K = _initial_selection(n, B, k_start)
+    value, k, K, kth = _certified_max(zabs, n, B, x_norm, K)
+    moved = _smallest_indices(zabs, k, kth)
     z_moved = z[moved]
     up = (z_moved < 0) | ((z_moved == 0) & (prime0 == 0.0))  # off neurons move up, on neurons down
     step = B * x_norm / math.sqrt(k) if k else 0.0
@@ -262,12 +286,12 @@ def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0):
     Returns
     -------
     WorstCase
-        ``value``, ``W``, ``k``, ``moved``.
+        ``value``, ``k``, ``moved``, ``moves`` and the maximizer ``W``.
 
     Notes
     -----
-    The work is one matrix-vector product W0 x, a selection among m numbers and a copy of W0
-    for the returned maximizer: nothing of size (m, m) or (n, m).
+    The work is one matrix-vector product W0 x and a selection among m numbers: nothing of size
+    (m, m) or (n, m). The maximizer ``W`` (a copy of W0 with k rows moved) is built only when read.
 
     Examples
     --------
@@ -276,17 +300,22 @@ def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0):
     >>> round(res.value, 4), res.k, res.W.round(4).tolist()
     (1.1142, 2, [[-0.6071, 1.0], [0.5071, 0.0], [2.0, 0.0]])
     """
-    W0, a = check_weights(W0, a, W_name="W0")
+    W0 = as_array("W0", W0, ndim=(2,), finite=False)  # finiteness is checked on W0 x below, in one pass
+    a = as_array("a", a, ndim=(1,))
+    if a.shape[0] != W0.shape[0]:
+        raise ValueError(
+            f"The 'a' parameter must have one entry per row of 'W0' ({W0.shape[0]}). Got {a.shape[0]} entries."
+        )
     X2, single = check_inputs(x, W0.shape[1], name="x")
     if not single:
         raise ValueError(f"The 'x' parameter must be one input of shape ({W0.shape[1]},). Got shape {X2.shape}.")
     x = X2[0]
+    z = W0 @ x
+    if not np.all(np.isfinite(z)):
+        raise ValueError("The 'W0' parameter must contain only finite values. Got NaN or inf.")
     x_norm = float(np.linalg.norm(x))
-    res = worst_case_gap_from_projections(W0 @ x, a, B, x_norm=x_norm, sign=sign, relu_prime_at_zero=relu_prime_at_zero)
-    W = W0.copy()
-    if res.k:
-        W[res.moved] += np.outer(res.moves / x_norm**2, x)
-    return WorstCase(res.value, W, res.k, res.moved)
+    res = worst_case_gap_from_projections(z, a, B, x_norm=x_norm, sign=sign, relu_prime_at_zero=relu_prime_at_zero)
+    return WorstCase(res.value, res.k, res.moved, res.moves, W0, x)
 
 
 def sample_projections(m, *, x_norm=1.0, rng=None) -> tuple[np.ndarray, np.ndarray]:
