@@ -8,7 +8,7 @@ import numpy as np
 
 from .rates import loglog_slope
 
-__all__ = ["BOOK_COLORS", "plot_loglog", "use_book_style"]
+__all__ = ["BOOK_COLORS", "plot_count_distribution", "plot_loglog", "plot_ratio_strip", "use_book_style"]
 
 #: Colour cycle (colour-blind safe, Okabe-Ito), in the order the chapters use it.
 BOOK_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -78,4 +78,72 @@ def plot_loglog(x, y, *, ax=None, label=None, fit=True, marker="o", **kwargs):
         slope, _ = loglog_slope(x, y)
         label = f"{label} (slope {slope:.2f})" if label else f"slope {slope:.2f}"
     ax.loglog(x, y, marker=marker, label=label, **kwargs)
+    return ax
+
+
+def plot_count_distribution(counts, m, p, *, bounds=None, ax=None):
+    """Histogram of near-zero counts N against the Binomial(m, p) pmf, with bounds as vertical lines.
+
+    Used for Lemma ``lem-anticoncentration`` (chapter ``ch-anticoncentration``).
+
+    Parameters
+    ----------
+    counts : (n,) int array_like
+        Observed counts, one per initialization.
+    m : int
+        Width.
+    p : float
+        Success probability of each indicator.
+    bounds : dict of str to float, optional
+        Label -> value, drawn as dashed vertical lines in the book's colours.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    from scipy import stats
+
+    ax = _axes(ax)
+    counts = np.asarray(counts)
+    edges = np.arange(counts.min(), counts.max() + 2) - 0.5
+    ax.hist(counts, bins=edges, density=True, color=BOOK_COLORS[5], alpha=0.6, label=f"{counts.size} initializations")
+    k = np.arange(int(counts.min()), int(counts.max()) + 1)
+    ax.plot(k, stats.binom.pmf(k, m, p), color=BOOK_COLORS[0], label=f"Binomial($m$={m}, $p$={p:.4f}) pmf")
+    for j, (name, value) in enumerate((bounds or {}).items()):
+        ax.axvline(value, ls="--", color=BOOK_COLORS[1 + j % 5], label=f"{name}: {value:.1f}")
+    ax.set_xlabel("count $N$")
+    ax.set_ylabel("frequency")
+    ax.legend()
+    return ax
+
+
+def plot_ratio_strip(ratios, *, ax=None, rng=0, jitter=0.15, ylabel="gap / bound"):
+    """Strip plot of ratios (one column per group) with a dashed line at 1, for bound checks.
+
+    Parameters
+    ----------
+    ratios : dict of str to (k,) array_like
+        Group name (the x tick label) to its ratios, e.g. ``abs(f - f_V)`` over the bound of Prop. ``prop-smooth``
+        for each activation.
+    ax : matplotlib Axes, optional
+    rng : None, int or numpy.random.Generator, default 0
+        Horizontal jitter of the points (seeded, so that figures are reproducible).
+    jitter : float, default 0.15
+        Half-width of the jitter.
+    ylabel : str, default "gap / bound"
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    ax = _axes(ax)
+    rng = np.random.default_rng(rng)
+    for k, values in enumerate(ratios.values()):
+        values = np.asarray(values, dtype=float)
+        xs = k + rng.uniform(-jitter, jitter, values.size)
+        ax.plot(xs, values, "o", ms=3, alpha=0.5, color=BOOK_COLORS[k % len(BOOK_COLORS)])
+    ax.axhline(1.0, ls="--", color="gray", lw=1.2, label="bound")
+    ax.set_xticks(range(len(ratios)), list(ratios))
+    ax.set_ylabel(ylabel)
     return ax
