@@ -37,8 +37,8 @@ test: $(STAMP) lint unit executed notebooks site browser assignments-test
 	@echo "==> make test: all checks passed"
 
 lint: $(STAMP)
-	$(BIN)/ruff check code tests bench
-	$(BIN)/ruff format --check code tests bench
+	$(BIN)/ruff check code tests bench book
+	$(BIN)/ruff format --check code tests bench book
 
 unit: $(STAMP)
 	$(PY) -m pytest -q code/tests --doctest-modules code/nearinit
@@ -86,7 +86,7 @@ assignments-test: $(STAMP)
 
 ## make execute [NB=book/03_smooth.ipynb]: re-run notebooks in place after changing the package
 execute: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(or $(NB),$(NOTEBOOKS))
 
 ## make serve: build if needed and serve the site on http://127.0.0.1:8000
 serve: $(STAMP)
