@@ -1,0 +1,349 @@
+"""Graded assignments from the chapters, with nbgrader: the driver of `make assignments` and of the tests.
+
+The chapter notebook `book/NN_name.ipynb` is the only source of its assignment (CONTRIBUTING.md, "Graded
+exercise"). This module copies every chapter with graded cells into an nbgrader course directory,
+``<out>/course/source/<chapter>/<chapter>.ipynb``, with the course configuration `assignments/nbgrader_config.py`,
+and runs nbgrader's own `generate_assignment` on it. nbgrader then writes the student release
+``<out>/course/release/<chapter>/<chapter>.ipynb`` (solutions replaced by stubs, hidden tests removed, outputs
+cleared, `website-only` cells dropped by the configured TagRemovePreprocessor) and records the instructor version
+(the autograder's source: test cells with their hidden tests) in ``<out>/course/gradebook.db``. Nothing here strips
+or grades a notebook by hand; the helpers below only locate cells and call nbgrader.
+
+Usage::
+
+    python tests/assignments.py build [--out _build/assignments]      # `make assignments`
+    python tests/assignments.py validate --course DIR --json OUT NB...  # used by tests/test_assignments.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterable
+
+import nbformat
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+CONFIG = ROOT / "assignments" / "nbgrader_config.py"
+DEFAULT_OUT = ROOT / "_build" / "assignments"
+CHAPTER_RE = re.compile(r"^\d\d_[A-Za-z0-9_]+$")
+
+SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+WEBSITE_ONLY = "website-only"
+
+
+# --------------------------------------------------------------------------- reading chapters
+def read(path: pathlib.Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_solution_cell(cell) -> bool:
+    return bool(nbgrader_meta(cell).get("solution"))
+
+
+def is_test_cell(cell) -> bool:
+    """An autograder test cell: graded, locked, not a solution."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and not meta.get("solution") and cell["cell_type"] == "code"
+
+
+def tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def has_graded_cells(path: pathlib.Path) -> bool:
+    return any(is_test_cell(c) for c in read(path).cells)
+
+
+def graded_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
+    """The notebooks of `book/` that hold at least one graded test cell (discovered, never listed by hand)."""
+    return [p for p in sorted((root / "book").glob("*.ipynb")) if has_graded_cells(p)]
+
+
+def toc_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
+    """The numbered chapters `book/NN_name` listed in `_toc.yml`, in toc order (each must have a graded exercise)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("file"), str):
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(toc)
+    out = []
+    for name in files:
+        stem = pathlib.PurePosixPath(name).with_suffix("").name
+        if CHAPTER_RE.match(stem):
+            out.append(root / pathlib.Path(name).with_suffix(".ipynb"))
+    return out
+
+
+def regions(source: str, begin: str, end: str) -> list[list[str]]:
+    """The lines strictly between each `begin` marker line and the next `end` marker line."""
+    found, current = [], None
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == begin:
+            current = []
+        elif stripped == end and current is not None:
+            found.append(current)
+            current = None
+        elif current is not None:
+            current.append(line)
+    return found
+
+
+def without_markers(source: str) -> str:
+    """A solution cell as a student would write it: the instructor's code without nbgrader's marker lines."""
+    return "\n".join(line for line in source.splitlines() if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END))
+
+
+# --------------------------------------------------------------------------- the nbgrader course
+def _venv_on_path() -> None:
+    """nbgrader's database step runs `alembic` from PATH: put this interpreter's bin directory first."""
+    bindir = str(pathlib.Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bindir:
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _one_blas_thread_per_kernel() -> None:
+    """The tests run two kernels side by side (validation beside autograding) on 2 cores. With OpenBLAS's default
+    threads in both, one autograde of chapter 1 (matrix products at width 12800) took about 75 s here; with one
+    thread each, 6 s. The kernels inherit this environment; a value already set is kept."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+
+
+def _retry_once(what: str, step):
+    """Run a step that starts a kernel; after a failure, warn and run it once more (a second failure propagates).
+
+    Once, with two kernels starting side by side, an autograde failed and the same submission then graded fine:
+    a failure of the machinery must not read as a wrong chapter, and a real failure fails twice.
+    """
+    try:
+        return step()
+    except Exception as exc:
+        warnings.warn(f"{what} failed, retrying once: {type(exc).__name__}: {str(exc)[-2000:]}", stacklevel=2)
+        return step()
+
+
+class Course:
+    """An nbgrader course directory configured by `assignments/nbgrader_config.py` (a copy of it at its root)."""
+
+    def __init__(self, root: pathlib.Path):
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config.loader import PyFileConfigLoader
+
+        _venv_on_path()
+        _one_blas_thread_per_kernel()
+        self.root = pathlib.Path(root).resolve()
+        self.config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        self.config.CourseDirectory.root = str(self.root)
+        self.config.Application.log_level = "WARN"
+        self.coursedir = CourseDirectory(config=self.config)
+        self.errors: dict[str, str] = {}  # assignment -> why a step failed for it
+
+    # paths of the standard nbgrader layout
+    def source(self, assignment: str) -> pathlib.Path:
+        return self.root / "source" / assignment / f"{assignment}.ipynb"
+
+    def release(self, assignment: str) -> pathlib.Path:
+        return self.root / "release" / assignment / f"{assignment}.ipynb"
+
+    def submitted(self, student: str, assignment: str) -> pathlib.Path:
+        return self.root / "submitted" / student / assignment / f"{assignment}.ipynb"
+
+    def autograded(self, student: str, assignment: str) -> pathlib.Path:
+        return self.root / "autograded" / student / assignment / f"{assignment}.ipynb"
+
+    @property
+    def assignments(self) -> list[str]:
+        return sorted(p.name for p in (self.root / "source").iterdir() if p.is_dir())
+
+    def _run(self, converter_class, **coursedir_attrs) -> None:
+        """Run an nbgrader converter (what its command line app runs); raise with nbgrader's log if it fails."""
+        from nbgrader.utils import capture_log, temp_attrs
+
+        with temp_attrs(self.coursedir, **coursedir_attrs):
+            converter = converter_class(coursedir=self.coursedir, config=self.config)
+            converter.force = True
+            result = capture_log(converter)
+        if not result["success"]:
+            log = [line for line in result.get("log", "").splitlines() if not line.startswith(("[INFO]", "[WARNING]"))]
+            raise RuntimeError(("\n".join(log) or result.get("error", "unknown error"))[-4000:])
+
+    def generate(self, assignment: str) -> None:
+        """`nbgrader generate_assignment <assignment> --force`: student release + gradebook entries."""
+        from nbgrader.converters import GenerateAssignment
+
+        self._run(GenerateAssignment, assignment_id=assignment)
+
+    def submit(self, student: str, assignment: str, nb: nbformat.NotebookNode) -> pathlib.Path:
+        """Place a submission where `nbgrader collect` would put it."""
+        path = self.submitted(student, assignment)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(path))
+        return path
+
+    def autograde(self, assignment: str, student: str = "*") -> None:
+        """`nbgrader autograde <assignment> --student=<student> --force` (locked cells restored from the source)."""
+        from nbgrader.converters import Autograde
+
+        def step():
+            self._run(Autograde, assignment_id=assignment, student_id=student)
+
+        _retry_once(f"autograde {assignment}", step)
+
+    def validate(self, path: pathlib.Path) -> dict:
+        """nbgrader's Validator on one notebook: executes it, returns {} when every graded test passes."""
+        from nbgrader.validator import Validator
+
+        return _retry_once(f"validate {path.name}", lambda: Validator(config=self.config).validate(str(path)))
+
+    def start_validation(self, paths: Iterable[pathlib.Path]) -> subprocess.Popen | None:
+        """Run `validate` on each notebook in a child process, so its kernels run beside the autograder's.
+
+        Collect the results with `finish_validation`.
+        """
+        out = self.root / "validation.json"
+        out.write_text("{}")
+        paths = list(paths)
+        if not paths:
+            return None
+        cmd = [sys.executable, __file__, "validate", "--course", str(self.root), "--json", str(out)]
+        # Its log goes to a file: a pipe nobody reads while the autograder runs would fill up and stall the child.
+        with open(self.root / "validation.log", "w") as log:
+            return subprocess.Popen([*cmd, *map(str, paths)], stdout=log, stderr=subprocess.STDOUT)
+
+    def finish_validation(self, proc: subprocess.Popen | None) -> dict[str, dict]:
+        """{notebook path: Validator result} from `start_validation` (waits for the child process)."""
+        if proc is not None and proc.wait() != 0:
+            log = (self.root / "validation.log").read_text()[-3000:]
+            raise RuntimeError(f"nbgrader validation failed to run (exit {proc.returncode}):\n{log}")
+        return json.loads((self.root / "validation.json").read_text())
+
+    def scores(self, assignment: str, student: str) -> dict[str, tuple[float, float]]:
+        """From the gradebook: {grade_id: (auto score, max score)} of every graded cell of the submission."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            sub = gb.find_submission_notebook(assignment, assignment, student)
+            return {g.name: (g.auto_score, g.max_score) for g in sub.grades}
+
+
+def build(out: pathlib.Path = DEFAULT_OUT, chapters: Iterable[pathlib.Path] | None = None) -> Course:
+    """Fresh course directory `<out>/course` with one assignment per chapter that has graded cells.
+
+    A chapter nbgrader rejects does not stop the others: its error is kept in ``course.errors[<chapter>]``.
+    """
+    chapters = graded_chapters() if chapters is None else list(chapters)
+    if not chapters:
+        raise SystemExit(f"no chapter notebook in {BOOK} has a graded exercise (CONTRIBUTING.md, 'Graded exercise')")
+    root = pathlib.Path(out) / "course"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copy2(CONFIG, root / "nbgrader_config.py")
+    for chapter in chapters:
+        dest = root / "source" / chapter.stem / chapter.name
+        dest.parent.mkdir(parents=True)
+        shutil.copy2(chapter, dest)
+    course = Course(root)
+    for chapter in chapters:
+        try:
+            course.generate(chapter.stem)
+        except Exception as exc:  # nbgrader raises its own and plain errors alike; report them per chapter
+            course.errors[chapter.stem] = f"nbgrader generate_assignment failed: {type(exc).__name__}: {exc}"
+            continue
+        if not course.release(chapter.stem).is_file():
+            course.errors[chapter.stem] = "nbgrader generate_assignment wrote no student release"
+    return course
+
+
+# --------------------------------------------------------------------------- submissions for the tests
+def correct_submission(course: Course, assignment: str) -> nbformat.NotebookNode:
+    """The student release with every solution cell replaced by the instructor's solution (markers dropped)."""
+    solutions = {
+        nbgrader_meta(c)["grade_id"]: c.source for c in read(course.source(assignment)).cells if is_solution_cell(c)
+    }
+    nb = read(course.release(assignment))
+    for cell in nb.cells:
+        if is_solution_cell(cell):
+            cell.source = without_markers(solutions[nbgrader_meta(cell)["grade_id"]])
+    return nb
+
+
+def tampered_submission(course: Course, assignment: str) -> nbformat.NotebookNode:
+    """The untouched release (stub solutions) with every locked test cell's asserts replaced by `pass`."""
+    nb = read(course.release(assignment))
+    for cell in nb.cells:
+        if is_test_cell(cell):
+            cell.source = "pass"
+    return nb
+
+
+# --------------------------------------------------------------------------- command line
+def _rel(path: pathlib.Path) -> str:
+    return os.path.relpath(path, pathlib.Path.cwd())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_build = sub.add_parser("build", help="student releases + autograder sources into <out>/course")
+    p_build.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT)
+    p_val = sub.add_parser("validate", help="nbgrader's Validator on notebooks of a course; results as JSON")
+    p_val.add_argument("--course", type=pathlib.Path, required=True)
+    p_val.add_argument("--json", type=pathlib.Path, required=True)
+    p_val.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "validate":
+        course = Course(args.course)
+        results = {}
+        for path in args.notebooks:
+            try:
+                results[str(path)] = course.validate(path)
+            except Exception as exc:  # report it with the notebook, let the others run
+                results[str(path)] = {"error": f"{type(exc).__name__}: {exc}"}
+        args.json.write_text(json.dumps(results, indent=1))
+        return 0
+
+    course = build(args.out)
+    for assignment in course.assignments:
+        if assignment in course.errors:
+            continue
+        cells = read(course.source(assignment)).cells
+        points = sum(nbgrader_meta(c).get("points", 0) for c in cells if is_test_cell(c))
+        n = sum(is_test_cell(c) for c in cells)
+        print(f"==> {assignment}: {n} graded exercise(s), {points:g} point(s)")
+        print(f"    student release:   {_rel(course.release(assignment))}")
+        print(f"    autograder source: {_rel(course.source(assignment))}")
+    print(f"==> gradebook: {_rel(course.root / 'gradebook.db')}")
+    for assignment, error in course.errors.items():
+        print(f"error: {assignment}: {error}", file=sys.stderr)
+    return 1 if course.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
