@@ -20,14 +20,36 @@ A ``{ref}`` to a heading with math (``## The Gaussian and $x \neq 0$``) shows th
 included ("The Gaussian and x \neq 0"): Sphinx stores section names as text. Such references get the heading's
 nodes back, math included, so MathJax typesets them. (A reference with its own text is left alone.)
 
+Reading, numbering and weight (each checked by the browser tests):
+
+- references to a numbered chapter read "Chapter 3", not the chapter's full title mid-sentence;
+- page titles (``<title>``), the search index and the search summaries read math as text (``10¹²``, not
+  ``\(10^{12}\)``; :mod:`nearinit_text`);
+- ``{nearinit-results}`` writes the index of results (numbers, titles and links, chapter by chapter;
+  ``book/results.md``) in place of sphinx-proof's "Proof Index" of internal labels;
+- only the assets pages use are shipped: MathJax's components for TeX to CommonHTML (not its 24 MB of variants),
+  and a subset of the Font Awesome web fonts with the glyphs the pages show, in place of the theme's 1.5 MB
+  ``fontawesome.js`` (dropped in ``book/_templates/static/webpack-macros.html``).
+
 The browser tests (``tests/test_browser.py``) fail on any console error, any untypeset math and any serious or
 critical axe-core violation, so they show if one of these fixes stops working.
 """
 
 from __future__ import annotations
 
+import html
+import json
+import pathlib
+import re
+import shutil
+import sys
+
 from docutils import nodes
+from docutils.parsers.rst import Directive
 from sphinx.util.nodes import clean_astext
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from nearinit_text import html_math_to_text, tex_to_text, title_to_text  # noqa: E402
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -83,13 +105,254 @@ def _typeset_ref_titles(app, doctree, docname):
                 inline += child.deepcopy()
 
 
+# ------------------------------------------------------------------------------------ chapters as "Chapter N"
+
+
+def _chapter_number(env, docname):
+    number = env.toc_secnumbers.get(docname, {}).get("")
+    return number[0] if number and len(number) == 1 else None
+
+
+def _chapter_references(app, doctree, docname):
+    """A reference whose text is the full title of a numbered chapter reads "Chapter N"."""
+    env = app.env
+    chapters = {}
+    for name in env.found_docs:
+        number = _chapter_number(env, name)
+        if number is not None and name in env.titles:
+            chapters[clean_astext(env.titles[name])] = number
+    for ref in list(doctree.findall(nodes.reference)):
+        if not ref.get("internal"):
+            continue
+        inline = ref.children[0] if len(ref.children) == 1 and isinstance(ref.children[0], nodes.inline) else None
+        if inline is None or "std-ref" not in inline["classes"]:
+            continue
+        text = clean_astext(inline)
+        if text in chapters:
+            inline.children = [nodes.Text(f"Chapter {chapters[text]}")]
+            ref["reftitle"] = text
+
+
+# -------------------------------------------------------------------------------------------- results index
+
+
+class results_index(nodes.General, nodes.Element):
+    pass
+
+
+class ResultsIndex(Directive):
+    """``{nearinit-results}``: every numbered result of the book, chapter by chapter, with number, title, link."""
+
+    has_content = False
+
+    def run(self):
+        return [results_index("")]
+
+
+def _result_title(env, docname, label):
+    doctree = env.get_doctree(docname)
+    for node in doctree.findall(nodes.Element):
+        if label in node.get("ids", []) and node.get("realtype"):
+            title = next(iter(node.findall(nodes.title)), None)
+            return [child.deepcopy() for child in title.children] if title is not None else []
+    return []
+
+
+def _fill_results_index(app, doctree, docname):
+    placeholders = list(doctree.findall(results_index))
+    if not placeholders:
+        return
+    env = app.env
+    proofs = getattr(env, "proof_list", {})
+    by_doc = {}
+    for label, info in proofs.items():
+        if info.get("nonumber"):
+            continue
+        number = env.toc_fignumbers.get(info["docname"], {}).get(info["countertype"], {}).get(label)
+        if number is None:
+            continue
+        by_doc.setdefault(info["docname"], []).append((number, label, info))
+    order = {name: k for k, name in enumerate(env.toctree_includes.get(env.config.root_doc, []))}
+    for name, includes in env.toctree_includes.items():
+        for k, inc in enumerate(includes):
+            order.setdefault(inc, len(order) + k)
+    content = []
+    for doc in sorted(by_doc, key=lambda d: (_chapter_number(env, d) or 99, order.get(d, 999), d)):
+        section = nodes.section(ids=[f"results-{doc.replace('/', '-')}"])
+        heading = nodes.paragraph(classes=["nearinit-results-chapter"])
+        ref = nodes.reference("", "", internal=True, refuri=app.builder.get_relative_uri(docname, doc))
+        number = _chapter_number(env, doc)
+        ref += nodes.Text(f"Chapter {number}. " if number else "")
+        ref += [child.deepcopy() for child in env.titles[doc].children]
+        heading += nodes.strong("", "", ref)
+        section += heading
+        items = nodes.bullet_list(classes=["nearinit-results"])
+        for num, label, info in sorted(by_doc[doc], key=lambda t: t[0]):
+            item = nodes.list_item()
+            para = nodes.paragraph()
+            link = nodes.reference(
+                "", "", internal=True, refuri=app.builder.get_relative_uri(docname, doc) + "#" + label
+            )
+            link += nodes.strong("", f"{info['realtype'].title()} {'.'.join(map(str, num))}")
+            para += link
+            title = _result_title(env, info["docname"], label)
+            if title:
+                para += nodes.Text(" ")
+                para += title
+            item += para
+            items += item
+        section += items
+        content.append(section)
+    for placeholder in placeholders:
+        placeholder.replace_self(content or [nodes.paragraph("", "No numbered results yet.")])
+
+
+# ---------------------------------------------------------------------------------- titles and search as text
+
+
+_MATH_OPEN = re.compile(r'<(span|div) class="math notranslate nohighlight"( id="[^"]*")?>(.*?)</\1>', re.S)
+
+
+def _math_as_text(app, pagename, templatename, context, doctree):
+    """Plain page titles; every formula of the body carries its plain reading in ``data-text`` (search summaries)."""
+    if isinstance(context.get("title"), str):
+        context["title"] = html.escape(title_to_text(context["title"]), quote=False)
+    body = context.get("body")
+    if isinstance(body, str):
+
+        def add_text(m):
+            tex = html.unescape(m.group(3))
+            tex = re.sub(r"^\\[(\[]|\\[)\]]$", "", tex.strip())
+            tex = re.sub(r"^\\[(\[]|\\[)\]]$", "", tex.strip())
+            attr = html.escape(tex_to_text(tex), quote=True)
+            return f'<{m.group(1)} class="math notranslate nohighlight"{m.group(2) or ""} data-text="{attr}">{m.group(3)}</{m.group(1)}>'
+
+        context["body"] = _MATH_OPEN.sub(add_text, body)
+    if pagename == "search":
+        app.add_js_file("nearinit/search.js", priority=900)
+
+
+def _search_index_as_text(app, exc):
+    if exc is not None or app.builder.format != "html":
+        return
+    path = pathlib.Path(app.outdir) / "searchindex.js"
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("(") + 1, text.rindex(")")
+    index = json.loads(text[start:end])
+    index["titles"] = [html_math_to_text(t) if "math" in t else t for t in index["titles"]]
+    index["alltitles"] = {
+        (title_to_text(k) if "\\" in k or "$" in k else k): v for k, v in index["alltitles"].items()
+    }
+    path.write_text(text[:start] + json.dumps(index, ensure_ascii=False, separators=(",", ":")) + text[end:])
+
+
+# ------------------------------------------------------------------------------ only the assets pages use
+
+
+def _mathjax_source() -> pathlib.Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("sphinx-mathjax-offline") or importlib.util.find_spec("sphinx_mathjax_offline")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("sphinx-mathjax-offline (the offline copy of MathJax 3) is not installed")
+    return pathlib.Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax"
+
+
+def _copy_mathjax(app, exc):
+    """MathJax's startup, core, TeX input (base package + the extensions the config loads) and CommonHTML output,
+    with its web fonts in one format (woff2): the files a page loads, nothing else."""
+    if exc is not None or app.builder.format != "html":
+        return
+    source = _mathjax_source()
+    target = pathlib.Path(app.outdir) / "_static" / "mathjax"
+    if target.exists():
+        shutil.rmtree(target)
+    components = app.config.nearinit_mathjax_components
+    for rel in components + ["output/chtml/fonts/woff-v2"]:
+        src = source / rel
+        if src.is_dir():
+            shutil.copytree(src, target / rel)
+        else:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / rel)
+
+
+def _subset_icon_fonts(app, exc):
+    """Replace the Font Awesome web fonts by subsets with the glyphs the site shows; drop fontawesome.js."""
+    if exc is not None or app.builder.format != "html":
+        return
+    from fontTools import subset
+
+    out = pathlib.Path(app.outdir)
+    static = out / "_static"
+    css = "".join(p.read_text(encoding="utf-8") for p in (static / "styles").glob("*.css"))
+    css += (static / "nearinit.css").read_text(encoding="utf-8") if (static / "nearinit.css").exists() else ""
+    used = set()
+    for page in out.rglob("*.html"):
+        used.update(re.findall(r"\bfa-([a-z0-9-]+)", page.read_text(encoding="utf-8", errors="replace")))
+    codepoints = set()
+    for name in used:
+        for m in re.finditer(r"\.fa-" + re.escape(name) + r':(?:before|after)\{content:"\\([0-9a-f]+)"', css):
+            codepoints.add(int(m.group(1), 16))
+    # glyphs the theme's CSS shows itself (admonition icons, prev/next arrows, external links, ...)
+    for m in re.finditer(r'--pst-icon-[a-z-]+:"\\([0-9a-f]+)"', css):
+        codepoints.add(int(m.group(1), 16))
+    fonts = static / "vendor" / "fontawesome" / "webfonts"
+    target = static / "nearinit-icons"
+    target.mkdir(exist_ok=True)
+    faces = []
+    for stem, family, weight in [
+        ("fa-solid-900", "Font Awesome 6 Free", 900),
+        ("fa-regular-400", "Font Awesome 6 Free", 400),
+        ("fa-brands-400", "Font Awesome 6 Brands", 400),
+    ]:
+        ttf = fonts / f"{stem}.ttf"
+        if not ttf.exists():
+            continue
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = []
+        font = subset.load_font(str(ttf), options)
+        cmap = font.getBestCmap() or {}
+        wanted = sorted(c for c in codepoints if c in cmap)
+        if not wanted:
+            continue
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=wanted)
+        subsetter.subset(font)
+        subset.save_font(font, str(target / f"{stem}.woff"), options)
+        faces.append(
+            f'@font-face{{font-family:"{family}";font-style:normal;font-weight:{weight};font-display:block;'
+            f'src:url("{stem}.woff") format("woff")}}'
+        )
+    (target / "icons.css").write_text(
+        "/* nearinit: subsets of the Font Awesome 6 web fonts with the glyphs this site shows"
+        " (generated by book/_ext/nearinit_site.py; Font Awesome Free, SIL OFL 1.1). */\n" + "\n".join(faces) + "\n"
+    )
+    shutil.rmtree(fonts, ignore_errors=True)
+    for name in ["fontawesome.js", "fontawesome.js.map", "fontawesome.js.LICENSE.txt"]:
+        (static / "scripts" / name).unlink(missing_ok=True)
+
+
 def setup(app):
     # After the themes' own html-page-context handlers, which may add scripts for the page.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _fix_body_accessibility)
     app.connect("doctree-read", _record_math_titles)
     app.connect("env-purge-doc", _purge_math_titles)
+    app.connect("doctree-resolved", _chapter_references, priority=400)
     app.connect("doctree-resolved", _typeset_ref_titles)
+    app.connect("doctree-resolved", _fill_results_index)
+    app.add_node(results_index)
+    app.add_directive("nearinit-results", ResultsIndex)
+    app.connect("html-page-context", _math_as_text)
+    app.add_config_value("nearinit_mathjax_components", [], "html")
+    app.add_css_file("nearinit-icons/icons.css")
+    app.connect("build-finished", _search_index_as_text)
+    app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _subset_icon_fonts, priority=900)
     # MathJax on every page (see above); also loads every other extension's assets everywhere.
     app.set_html_assets_policy("always")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
