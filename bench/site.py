@@ -3,7 +3,8 @@
 For every page of ``_toc.yml``, opened in headless Chromium in a fresh browser context (empty cache: a first
 visit) from a loopback server:
 
-- **weight**: bytes transferred (encoded body sizes of every response, the page included);
+- **weight**: bytes transferred (encoded body sizes and headers of every response, the page included), from a
+  server that gzips text as web hosts do (``tests/site_server.py``), and the same files uncompressed ("raw");
 - **requests**: how many responses the page needed;
 - **CLS**: cumulative layout shift (the Layout Instability API's ``layout-shift`` entries without recent input,
   summed from navigation until the math is typeset and the page has been still for half a second);
@@ -21,15 +22,13 @@ Environment: ``NEARINIT_HTML`` (built site, default ``_build/html``), ``NEARINIT
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import os
 import pathlib
 import statistics
 import sys
-import threading
 import time
+import urllib.parse
 
 import yaml
 
@@ -90,15 +89,8 @@ def toc_pages(toc_path: pathlib.Path = pathlib.Path(os.environ.get("NEARINIT_TOC
     return pages
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(directory: pathlib.Path):
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_port}/"
+sys.path.insert(0, str(ROOT / "tests"))
+from site_server import serve  # noqa: E402
 
 
 def visit(browser, url: str) -> dict:
@@ -115,11 +107,19 @@ def visit(browser, url: str) -> dict:
         ready_ms = page.evaluate(READY)
         page.wait_for_timeout(500)
         cls = page.evaluate("() => window.__nearinitCLS")
-        transferred = 0
+        transferred = raw = 0
         for req in responses:
             sizes = req.sizes()
             transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        return {"bytes": transferred, "requests": len(responses), "cls": cls, "load_s": ready_ms / 1000}
+            path = HTML / urllib.parse.unquote(urllib.parse.urlsplit(req.url).path).lstrip("/")
+            raw += path.stat().st_size if path.is_file() else sizes["responseBodySize"]
+        return {
+            "bytes": transferred,
+            "raw_bytes": raw,
+            "requests": len(responses),
+            "cls": cls,
+            "load_s": ready_ms / 1000,
+        }
     finally:
         context.close()
 
@@ -137,6 +137,7 @@ def measure(pages: list[str], repeat: int) -> dict:
                     runs = [visit(browser, base + name + ".html") for _ in range(repeat)]
                     results[name] = {
                         "bytes": runs[0]["bytes"],
+                        "raw_bytes": runs[0]["raw_bytes"],
                         "requests": runs[0]["requests"],
                         "cls": max(r["cls"] for r in runs),
                         "load_s": statistics.median(r["load_s"] for r in runs),
@@ -171,18 +172,24 @@ def main(argv=None) -> None:
             return "     -"
         return f"{results['pages'][name][key] / base['pages'][name][key]:6.2f}"
 
-    print(f"\nWebsite, first visit of each page ({HTML}); ratio = this site / baseline (595d7ae)")
-    header = f"{'page':28} {'KB':>7} {'ratio':>6} {'req':>4} {'ratio':>6} {'CLS':>6} {'base':>6} {'load s':>7} {'ratio':>6}"
+    print(f"\nWebsite, first visit of each page ({HTML}); ratio = this site / baseline (595d7ae), same server")
+    header = (
+        f"{'page':28} {'KB gz':>7} {'ratio':>6} {'KB raw':>7} {'ratio':>6} {'req':>4} {'ratio':>6}"
+        f" {'CLS':>6} {'base':>6} {'load s':>7} {'ratio':>6}"
+    )
     print(header)
     print("-" * len(header))
     for name, r in results["pages"].items():
         b = base["pages"].get(name) if base else None
         print(
-            f"{name:28} {r['bytes'] / 1024:7.0f} {ratio(name, 'bytes')} {r['requests']:4d} {ratio(name, 'requests')}"
+            f"{name:28} {r['bytes'] / 1024:7.0f} {ratio(name, 'bytes')} {r['raw_bytes'] / 1024:7.0f}"
+            f" {ratio(name, 'raw_bytes')} {r['requests']:4d} {ratio(name, 'requests')}"
             f" {r['cls']:6.3f} {b['cls'] if b else float('nan'):6.3f} {r['load_s']:7.2f} {ratio(name, 'load_s')}"
         )
     size = results["site_bytes"] / 2**20
-    print(f"site on disk: {size:.1f} MB" + (f" (ratio {results['site_bytes'] / base['site_bytes']:.2f})" if base else ""))
+    print(
+        f"site on disk: {size:.1f} MB" + (f" (ratio {results['site_bytes'] / base['site_bytes']:.2f})" if base else "")
+    )
     print(f"({time.perf_counter() - t0:.0f} s)")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(results, indent=1))

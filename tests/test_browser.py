@@ -34,6 +34,7 @@ import dataclasses
 import functools
 import http.server
 import json
+import math
 import os
 import pathlib
 import re
@@ -122,19 +123,14 @@ if _MISSING:
 # --------------------------------------------------------------------------------------------------- fixtures
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def server():
-    """Serve the built site on an ephemeral loopback port; yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
+    """Serve the built site on an ephemeral loopback port, text gzip-compressed as web hosts send it
+    (tests/site_server.py); yield its base URL."""
+    from site_server import serve
+
+    httpd, base = serve(HTML)
+    yield base
     httpd.shutdown()
     httpd.server_close()
 
@@ -385,7 +381,7 @@ _COLLECT_JS = r"""
     }
   }
   // sympy results printed as Python expressions (6**(1/3)*B**(2/3), sqrt(2)) instead of typeset.
-  const SYMPY_ASCII = /[\w)]\*\*[\w(]|\bsqrt\(|\bRational\(|\bSymbol\(/;
+  const SYMPY_ASCII = /[\w)]\*\*[\w(]|\bRational\(|\bSymbol\(/;
   const asciiMath = [...article.querySelectorAll(".cell_output pre")]
     .map((pre) => pre.textContent.split("\n").find((line) => SYMPY_ASCII.test(line)))
     .filter(Boolean).map(short);
@@ -864,7 +860,9 @@ def test_no_horizontal_overflow(session, page_name):
 def test_nothing_cut_off(session, page_name):
     """No inline formula clipped at phone width; code, printed outputs and tables fit the column at desktop width."""
     audit = session.audit(page_name)
-    problems = [f"inline math clipped at {PHONE['width']}px (no way to scroll): {m}" for m in audit.phone["clippedMath"]]
+    problems = [
+        f"inline math clipped at {PHONE['width']}px (no way to scroll): {m}" for m in audit.phone["clippedMath"]
+    ]
     problems += [f"at {DESKTOP['width']}px, {c}" for c in audit.facts["cutCode"]]
     problems += [f"one cell's output printed in several boxes: {c}" for c in audit.facts["splitOutputs"]]
     assert not problems, f"{page_name}: {len(problems)} cut-off items:\n  " + "\n  ".join(problems)
@@ -900,7 +898,7 @@ def test_chapter_references_and_citations(session, page_name):
     audit = session.audit(page_name)
     titles = _chapter_titles(session)
     problems = [
-        f"a reference reads as the full title of {titles[text]} (write \"Chapter N\"): {text!r}"
+        f'a reference reads as the full title of {titles[text]} (write "Chapter N"): {text!r}'
         for text in audit.facts["internalRefs"]
         if text in titles and titles[text] != page_name
     ]
@@ -990,7 +988,9 @@ def test_one_colour_per_quantity(session, page_name):
         path = (HTML / pathlib.PurePosixPath(page_name).parent / urllib.parse.unquote(src.split("?")[0])).resolve()
         for label, colour in _legend_colours(path):
             by_colour.setdefault(colour, set()).add(re.sub(r"\s+", " ", label))
-    problems += [f"colour {c} stands for {len(ls)} quantities: {sorted(ls)}" for c, ls in by_colour.items() if len(ls) > 1]
+    problems += [
+        f"colour {c} stands for {len(ls)} quantities: {sorted(ls)}" for c, ls in by_colour.items() if len(ls) > 1
+    ]
     assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
 
 
@@ -1023,7 +1023,9 @@ def test_site_ships_only_the_mathjax_and_icon_files_pages_use(session):
     ]
     # MathJax's TeX fonts: one format (woff2 here), each font loaded only by the formulas that need it.
     unused = [
-        p for p in shipped if p not in requested and not re.fullmatch(r"_static/mathjax/output/chtml/fonts/woff-v2/.*\.woff", p)
+        p
+        for p in shipped
+        if p not in requested and not re.fullmatch(r"_static/mathjax/output/chtml/fonts/woff-v2/.*\.woff", p)
     ]
     mb = sum((HTML / p).stat().st_size for p in unused) / 1e6
     assert not unused, f"{len(unused)} MathJax/icon files ({mb:.1f} MB) no page loads, e.g. {sorted(unused)[:8]}"
@@ -1036,8 +1038,10 @@ def test_reader_links_on_every_page(session, page_name):
     problems = []
     if page_name != "book/running" and "/book/running.html" not in paths:
         problems.append("no link to the 'how to run this chapter locally' page (book/running.html)")
-    repo = _config()["repository"]["url"].rstrip("/")
-    if not any(link["href"].rstrip("/") == repo for link in audit.facts["links"]):
+    if page_name != "book/report" and "/book/report.html" not in paths:
+        problems.append("no 'Report an erratum' link (book/report.html)")
+    repo = (_config()["repository"].get("url") or "").rstrip("/")
+    if repo and not any(link["href"].rstrip("/") == repo for link in audit.facts["links"]):
         problems.append(f"no link to the repository {repo}")
     assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
 
@@ -1154,10 +1158,17 @@ def test_results_index_usable(session):
     finally:
         context.close()
     problems = [] if linked else [f"the front page ({PAGES[0]}) does not link to the results index {name}.html"]
-    numbered = [e for e in entries if re.match(r"(Theorem|Lemma|Proposition|Corollary|Definition|Remark|Example|"
-                                                r"Exercise|Conjecture|Assumption|Axiom|Criterion|Algorithm|Property"
-                                                r"|Observation|Notation)\s+\d+(\.\d+)*\b", e)]
-    labels = [e for e in entries if re.search(r"\b[a-z]+(-[a-z0-9]+)+\b|\(book/", e)]
+    numbered = [
+        e
+        for e in entries
+        if re.match(
+            r"(Theorem|Lemma|Proposition|Corollary|Definition|Remark|Example|"
+            r"Exercise|Conjecture|Assumption|Axiom|Criterion|Algorithm|Property"
+            r"|Observation|Notation)\s+\d+(\.\d+)*\b",
+            e,
+        )
+    ]
+    labels = [e for e in entries if re.search(r"\b(def|thm|lem|prop|cor|ex|exc|rem|sol|alg)-[a-z0-9-]+\b|\(book/", e)]
     if len(numbered) < 10:
         problems.append(f"only {len(numbered)} entries with a book number (e.g. 'Theorem 6.1'): {entries[:4]}")
     if labels:
@@ -1183,6 +1194,49 @@ def test_licence_citation_and_errata_reporting(session):
     text = (HTML / "book" / "license.html").read_text()
     assert "CC BY 4.0" in text and "MIT" in text, "the licence page names the text and the code licences"
     assert (ROOT / "LICENSE").is_file() and (ROOT / "LICENSE-text.md").is_file()
+
+
+def test_chapter6_interactive_figure(session):
+    """Chapter 6 shows the exact worst case against the lemma's bound as sliders over m and B move: the values shown
+    are the precomputed ones (book/_ext/worst_case_data.py), the curves follow B, nothing is fetched from outside."""
+    import importlib.util
+
+    chapter = next((p for p in PAGES if pathlib.PurePosixPath(p).name == "06_main_lemma"), None)
+    if chapter is None:
+        pytest.skip("chapter 06_main_lemma is not in _toc.yml")
+    spec = importlib.util.spec_from_file_location("worst_case_data", ROOT / "book" / "_ext" / "worst_case_data.py")
+    wcd = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wcd)
+    data = wcd.read() if wcd.OUT.exists() else None
+    outside: list[str] = []
+    context = session.new_context(outside)
+    try:
+        page = context.new_page()
+        page.goto(_page_url(session.base, chapter), wait_until="load")
+        figure = page.locator(".nearinit-worst-case")
+        assert figure.count() == 1, "no interactive figure (.nearinit-worst-case) on the chapter 6 page"
+        assert data is not None, f"no data file {wcd.OUT}"
+        figure.locator("svg polyline").first.wait_for(state="attached", timeout=5000)
+        sliders = figure.locator("input[type=range]")
+        assert sliders.count() == 2, "two sliders, over m and over B"
+        readout = figure.locator(".nearinit-wc-readout")
+        seen = []
+        for i, j in [(0, 0), (len(data["widths"]) - 1, 4), (3, len(data["radii"]) - 1)]:
+            sliders.nth(0).fill(str(i))
+            sliders.nth(1).fill(str(j))
+            shown = readout.evaluate("el => ({...el.dataset, text: el.textContent})")
+            points = figure.locator("polyline.curve-worst").get_attribute("points")
+            seen.append(points)
+            assert float(shown["m"]) == data["widths"][i] and math.isclose(float(shown["B"]), data["radii"][j])
+            for key in ["worst", "lemma", "slides"]:
+                assert math.isclose(float(shown[key]), data[key][i][j], rel_tol=1e-9), (key, i, j, shown)
+            assert f"{data['widths'][i]:,}" in shown["text"], shown["text"]
+            assert len(points.split()) == len(data["widths"])
+        assert seen[0] != seen[1] != seen[2], "the curves do not follow B"
+        assert figure.locator("svg").bounding_box()["width"] > 200
+    finally:
+        context.close()
+    assert not outside, outside
 
 
 def _macro_probe(name: str, definition) -> str:

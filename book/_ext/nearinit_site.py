@@ -49,7 +49,7 @@ from docutils.parsers.rst import Directive
 from sphinx.util.nodes import clean_astext
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from nearinit_text import html_math_to_text, tex_to_text, title_to_text  # noqa: E402
+from nearinit_text import html_math_to_text, tex_to_text, title_to_text
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -217,8 +217,11 @@ def _math_as_text(app, pagename, templatename, context, doctree):
     """Plain page titles (``<title>``); the search fix on the search page."""
     if isinstance(context.get("title"), str):
         context["title"] = html.escape(title_to_text(context["title"]), quote=False)
-    if pagename == "search":
-        app.add_js_file("nearinit/search.js", priority=900)
+    if pagename == "search" and isinstance(context.get("script_files"), list):
+        # Served from html_extra_path (book/_extra), not _static: Jupyter Book would load it on every page.
+        from sphinx.builders.html._assets import _JavaScript
+
+        context["script_files"].append(_JavaScript("nearinit/search.js", priority=900))
 
 
 def _add_math_text(m):
@@ -250,9 +253,7 @@ def _search_index_as_text(app, exc):
     start, end = text.index("(") + 1, text.rindex(")")
     index = json.loads(text[start:end])
     index["titles"] = [html_math_to_text(t) if "math" in t else t for t in index["titles"]]
-    index["alltitles"] = {
-        (title_to_text(k) if "\\" in k or "$" in k else k): v for k, v in index["alltitles"].items()
-    }
+    index["alltitles"] = {(title_to_text(k) if "\\" in k or "$" in k else k): v for k, v in index["alltitles"].items()}
     path.write_text(text[:start] + json.dumps(index, ensure_ascii=False, separators=(",", ":")) + text[end:])
 
 
@@ -313,15 +314,13 @@ def _subset_icon_fonts(app, exc):
         codepoints.add(int(m.group(1), 16))
     fonts = static / "vendor" / "fontawesome" / "webfonts"
     target = static / "nearinit-icons"
-    target.mkdir(exist_ok=True)
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
     faces = []
-    for stem, family, weight in [
-        ("fa-solid-900", "Font Awesome 6 Free", 900),
-        ("fa-regular-400", "Font Awesome 6 Free", 400),
-        ("fa-brands-400", "Font Awesome 6 Brands", 400),
-    ]:
+    regular = bool(used & {"regular"}) or "far" in used
+    for stem in ["fa-solid-900", "fa-regular-400", "fa-brands-400"]:
         ttf = fonts / f"{stem}.ttf"
-        if not ttf.exists():
+        if not ttf.exists() or (stem == "fa-regular-400" and not regular):
             continue
         options = subset.Options()
         options.flavor = "woff"
