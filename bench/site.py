@@ -72,7 +72,10 @@ async () => {
 """
 
 
-def toc_pages(toc_path: pathlib.Path = pathlib.Path(os.environ.get("NEARINIT_TOC", ROOT / "_toc.yml"))) -> list[str]:
+TOC = pathlib.Path(os.environ.get("NEARINIT_TOC", ROOT / "_toc.yml"))
+
+
+def toc_pages(toc_path: pathlib.Path = TOC) -> list[str]:
     """Every document of the table of contents, in reading order."""
     toc = yaml.safe_load(toc_path.read_text())
     pages = [toc["root"]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
+import io
 import os
 import pathlib
 import threading
@@ -19,9 +20,11 @@ import threading
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".txt", ".ipynb", ".map", ".xml"}
 
 
+_CACHE: dict = {}  # (path, mtime, size) -> gzip bytes
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     compress = True
-    _cache: dict = {}
 
     def log_message(self, *args):
         pass
@@ -35,18 +38,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return super().send_head()
         stat = path.stat()
         key = (str(path), stat.st_mtime_ns, stat.st_size)
-        body = self._cache.get(key)
+        body = _CACHE.get(key)
         if body is None:
             body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-            self._cache[key] = body
+            _CACHE[key] = body
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Last-Modified", self.date_time_string(int(stat.st_mtime)))
         self.end_headers()
-        import io
-
         return io.BytesIO(body)
 
 

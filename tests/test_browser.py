@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import http.server
 import json
 import math
 import os
@@ -358,13 +357,15 @@ _COLLECT_JS = r"""
   // Code, printed output and tables wider than their box at this width: cut off, or scrolled sideways.
   const cutCode = [];
   const boxes = article.querySelectorAll(
-    "div.cell_input pre, div.cell_output pre, div.cell_output .output, div.highlight pre, .pst-scrollable-table-container"
+    "div.cell_input pre, div.cell_output pre, div.cell_output .output, div.highlight pre, " +
+    ".pst-scrollable-table-container"
   );
   for (const box of boxes) {
     if (box.scrollWidth > box.clientWidth + 1) {
       const lines = box.textContent.split("\n");
       const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), "");
-      const kind = box.closest(".cell_output") ? "output" : box.closest(".cell_input, div.highlight") ? "code" : "table";
+      const kind = box.closest(".cell_output") ? "output"
+        : box.closest(".cell_input, div.highlight") ? "code" : "table";
       cutCode.push(`${kind}: ${box.scrollWidth - box.clientWidth}px cut of ${box.clientWidth}px: ${short(longest)}`);
     }
   }
@@ -375,7 +376,8 @@ _COLLECT_JS = r"""
     const kids = [...out.children];
     for (let i = 1; i < kids.length; i++) {
       if (kids[i].matches(TEXT_OUTPUT) && kids[i - 1].matches(TEXT_OUTPUT)) {
-        splitOutputs.push(short(out.closest(".cell")?.querySelector(".cell_input")?.textContent || out.textContent).slice(0, 80));
+        const source = out.closest(".cell")?.querySelector(".cell_input")?.textContent;
+        splitOutputs.push(short(source || out.textContent).slice(0, 80));
         break;
       }
     }
@@ -396,7 +398,8 @@ _COLLECT_JS = r"""
     return !/[\u220E\u25A1\u25A0]/.test(after) && !/[\u220E\u25A1\u25A0]\s*$/.test(proof.textContent);
   }).map((proof) => short(proof.textContent).slice(0, 70));
   const errataInProofs = proofs.flatMap((proof) =>
-    [...proof.querySelectorAll("a[href*='errata']")].map((a) => `${short(a.textContent)} in: ${short(proof.textContent).slice(0, 50)}`)
+    [...proof.querySelectorAll("a[href*='errata']")]
+      .map((a) => `${short(a.textContent)} in: ${short(proof.textContent).slice(0, 50)}`)
   );
   // Internal references (for "Chapter N" instead of a chapter's full title) and citations (text -> target).
   const internalRefs = [...article.querySelectorAll("a.reference.internal")]
@@ -406,10 +409,15 @@ _COLLECT_JS = r"""
     .map((a) => ({ text: short(a.textContent), target: decodeURIComponent(a.hash.slice(1)) }));
   const bibliography = Object.fromEntries(
     [...article.querySelectorAll("[role='doc-biblioentry'], [role='listitem'][id], div.citation")]
-      .filter((el) => el.id).map((el) => [el.id, short(el.querySelector(".label")?.textContent || el.textContent.slice(0, 60))])
+      .filter((el) => el.id)
+      .map((el) => [el.id, short(el.querySelector(".label")?.textContent || el.textContent.slice(0, 60))])
   );
   const h1 = article.querySelector("h1");
-  const heading = h1 ? short([...h1.childNodes].filter((n) => !(n.classList && (n.classList.contains("headerlink") || n.classList.contains("section-number")))).map((n) => n.textContent).join("")) : "";
+  const isDecoration = (n) => n.classList && (n.classList.contains("headerlink")
+    || n.classList.contains("section-number"));
+  const heading = h1
+    ? short([...h1.childNodes].filter((n) => !isDecoration(n)).map((n) => n.textContent).join(""))
+    : "";
   return {
     rawTex, untypeset, merrors, images, links, deadXrefs, unnumbered, overflowingMath, wideMath, clippedImages,
     solutions, cutCode, splitOutputs, asciiMath, mathTabStops, unmarkedProofs, errataInProofs, internalRefs,
@@ -440,8 +448,10 @@ async () => {
       const scrolls = style.overflowX === "auto" || style.overflowX === "scroll";
       if (scrolls && p.scrollWidth > p.clientWidth) break;  // the reader can scroll it
       if ((style.overflowX === "hidden" || style.overflowX === "clip") && r.right > box.right + 1) {
-        const item = MathJax?.startup?.document?.math ? Array.from(MathJax.startup.document.math).find((i) => i.typesetRoot === el) : null;
-        clippedMath.push(`${Math.round(r.right - box.right)}px of ${Math.round(r.width)}px hidden: ${short(item ? item.math : el.textContent)}`);
+        const items = MathJax?.startup?.document?.math ? Array.from(MathJax.startup.document.math) : [];
+        const item = items.find((i) => i.typesetRoot === el);
+        const tex = short(item ? item.math : el.textContent);
+        clippedMath.push(`${Math.round(r.right - box.right)}px of ${Math.round(r.width)}px hidden: ${tex}`);
         break;
       }
       if (scrolls) break;

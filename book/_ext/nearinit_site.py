@@ -27,6 +27,7 @@ Reading, numbering and weight (each checked by the browser tests):
   ``\(10^{12}\)``; :mod:`nearinit_text`);
 - ``{nearinit-results}`` writes the index of results (numbers, titles and links, chapter by chapter;
   ``book/results.md``) in place of sphinx-proof's "Proof Index" of internal labels;
+- a proof's references to the errata become marks (e1, e2) and are listed after the proof, not inside it;
 - only the assets pages use are shipped: MathJax's components for TeX to CommonHTML (not its 24 MB of variants),
   and a subset of the Font Awesome web fonts with the glyphs the pages show, in place of the theme's 1.5 MB
   ``fontawesome.js`` (dropped in ``book/_templates/static/webpack-macros.html``).
@@ -133,6 +134,56 @@ def _chapter_references(app, doctree, docname):
             ref["reftitle"] = text
 
 
+# ------------------------------------------------------------------------------ errata after proofs, not inside
+
+
+def _errata_after_proofs(app, doctree, docname):
+    """A proof's references to the errata become small marks (e1, e2, ...); the references themselves follow the
+    proof, in a line "Errata in this proof: ...". A reference in parentheses takes its parentheses with it."""
+    from sphinx_proof.nodes import proof_node
+
+    def is_erratum(ref):
+        uri = ref.get("refuri") or ""
+        return "errata.html#" in uri or (docname == "book/errata" and (ref.get("refid") or "").startswith("erratum"))
+
+    for k, proof in enumerate(list(doctree.findall(proof_node)), 1):
+        refs = [r for r in proof.findall(nodes.reference) if is_erratum(r)]
+        if not refs:
+            continue
+        note_id = f"proof-errata-{k}"
+        for n, ref in enumerate(refs, 1):
+            parent = ref.parent
+            i = parent.index(ref)
+            before = parent[i - 1] if i > 0 else None
+            after = parent[i + 1] if i + 1 < len(parent) else None
+            if (
+                isinstance(before, nodes.Text)
+                and isinstance(after, nodes.Text)
+                and before.rstrip().endswith("(")
+                and after.lstrip().startswith(")")
+            ):
+                parent.replace(before, nodes.Text(before.rstrip()[:-1].rstrip()))
+                parent.replace(after, nodes.Text(after.lstrip()[1:]))
+            mark = nodes.reference(
+                "",
+                f"e{n}",
+                internal=True,
+                refid=note_id,
+                reftitle="erratum, cited after the proof",
+                classes=["nearinit-erratum-mark"],
+            )
+            parent.replace(ref, nodes.superscript("", "", mark))
+        note = nodes.paragraph(ids=[note_id], classes=["nearinit-proof-errata"])
+        note += nodes.Text("Errata in this proof: ")
+        for n, ref in enumerate(refs, 1):
+            if n > 1:
+                note += nodes.Text("; ")
+            note += nodes.Text(f"e{n} ")
+            note += ref
+        note += nodes.Text(".")
+        proof.parent.insert(proof.parent.index(proof) + 1, note)
+
+
 # -------------------------------------------------------------------------------------------- results index
 
 
@@ -173,7 +224,7 @@ def _fill_results_index(app, doctree, docname):
             continue
         by_doc.setdefault(info["docname"], []).append((number, label, info))
     order = {name: k for k, name in enumerate(env.toctree_includes.get(env.config.root_doc, []))}
-    for name, includes in env.toctree_includes.items():
+    for includes in env.toctree_includes.values():
         for k, inc in enumerate(includes):
             order.setdefault(inc, len(order) + k)
     content = []
@@ -228,7 +279,8 @@ def _add_math_text(m):
     tex = html.unescape(re.sub(r'<span class="eqno">.*?</span>|<[^>]+>', "", m.group(3), flags=re.S)).strip()
     tex = re.sub(r"^\\[(\[]|\\[)\]]$", "", tex).strip()
     attr = html.escape(tex_to_text(tex), quote=True)
-    return f'<{m.group(1)} class="math notranslate nohighlight"{m.group(2) or ""} data-text="{attr}">{m.group(3)}</{m.group(1)}>'
+    tag, ident = m.group(1), m.group(2) or ""
+    return f'<{tag} class="math notranslate nohighlight"{ident} data-text="{attr}">{m.group(3)}</{tag}>'
 
 
 def _math_text_attributes(app, exc):
@@ -279,7 +331,7 @@ def _copy_mathjax(app, exc):
     if target.exists():
         shutil.rmtree(target)
     components = app.config.nearinit_mathjax_components
-    for rel in components + ["output/chtml/fonts/woff-v2"]:
+    for rel in [*components, "output/chtml/fonts/woff-v2"]:
         src = source / rel
         if src.is_dir():
             shutil.copytree(src, target / rel)
@@ -414,6 +466,7 @@ def setup(app):
     app.connect("env-purge-doc", _purge_math_titles)
     app.connect("doctree-resolved", _chapter_references, priority=400)
     app.connect("doctree-resolved", _typeset_ref_titles)
+    app.connect("doctree-resolved", _errata_after_proofs, priority=600)
     app.connect("doctree-resolved", _fill_results_index)
     app.add_node(results_index)
     app.add_directive("nearinit-results", ResultsIndex)

@@ -23,7 +23,7 @@ import sys
 import numpy as np
 
 OUT = pathlib.Path(__file__).resolve().parents[1] / "_extra" / "interactive" / "worst-case-data.js"
-WIDTHS = [int(round(10 ** (k / 2))) for k in range(4, 13)]  # 100, 316, ..., 10^6
+WIDTHS = [round(10 ** (k / 2)) for k in range(4, 13)]  # 100, 316, ..., 10^6
 RADII = [2.0 ** (k / 2) for k in range(-4, 7)]  # 0.25, 0.35, ..., 8
 DELTA = 0.05
 SEED = 20261201
