@@ -981,6 +981,12 @@ def _legend_colours(svg_path: pathlib.Path) -> list[tuple[str, str]]:
     return entries
 
 
+def _quantity(label: str) -> str:
+    """The quantity a legend label names: the label up to its first "(" or ":" (details such as a fitted slope or a
+    formula follow there), spaces normalised, lower case."""
+    return re.sub(r"\s+", " ", re.split(r"[(:]", label)[0]).strip().lower()
+
+
 @pytest.mark.parametrize("page_name", PAGES)
 def test_one_colour_per_quantity(session, page_name):
     """Across a chapter's figures, one legend colour means one quantity (and a quantity keeps its colour)."""
@@ -997,10 +1003,17 @@ def test_one_colour_per_quantity(session, page_name):
             continue
         path = (HTML / pathlib.PurePosixPath(page_name).parent / urllib.parse.unquote(src.split("?")[0])).resolve()
         for label, colour in _legend_colours(path):
-            by_colour.setdefault(colour, set()).add(re.sub(r"\s+", " ", label))
+            if len({colour[1:3], colour[3:5], colour[5:7]}) == 1:
+                continue  # grey and black: reference lines and data, not a quantity
+            by_colour.setdefault(colour, set()).add(_quantity(label))
     problems += [
         f"colour {c} stands for {len(ls)} quantities: {sorted(ls)}" for c, ls in by_colour.items() if len(ls) > 1
     ]
+    by_quantity: dict[str, set[str]] = {}
+    for colour, quantities in by_colour.items():
+        for quantity in quantities:
+            by_quantity.setdefault(quantity, set()).add(colour)
+    problems += [f"{q!r} is drawn in {len(cs)} colours {sorted(cs)}" for q, cs in by_quantity.items() if len(cs) > 1]
     assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
 
 
