@@ -12,7 +12,9 @@ visit) from a loopback server:
   done, web fonts in), the median of ``--repeat`` cold visits.
 
 Prints a table and the ratios to the baseline in ``bench/site_baseline.json`` (the site of commit 595d7ae, measured
-on this machine with this script); ``--write-baseline`` replaces that file. Results go to ``_build/bench/site.json``.
+on this machine with this script); ``--write-baseline`` replaces that file. ``--against DIR`` measures another
+build (e.g. 595d7ae's) in the same run instead, its visits interleaved with this site's: on a shared machine that is
+the fair comparison of load times. Results go to ``_build/bench/site.json``.
 Load times depend on the machine and its load, so compare ratios measured on one machine at one time; nothing here
 is asserted (the browser tests assert weight and CLS, never time).
 
@@ -127,29 +129,44 @@ def visit(browser, url: str) -> dict:
         context.close()
 
 
-def measure(pages: list[str], repeat: int) -> dict:
+def _summary(runs: list[dict]) -> dict:
+    return {
+        "bytes": runs[0]["bytes"],
+        "raw_bytes": runs[0]["raw_bytes"],
+        "requests": runs[0]["requests"],
+        "cls": max(r["cls"] for r in runs),
+        "load_s": statistics.median(r["load_s"] for r in runs),
+    }
+
+
+def measure(pages: list[str], repeat: int, against: pathlib.Path | None = None, against_pages=None) -> tuple:
+    """Cold visits of every page; with ``against`` (another built site), the visits of the two sites interleaved
+    (a, b, a, b, ...) so that a change of load on a shared machine hits both alike."""
     from playwright.sync_api import sync_playwright
 
     httpd, base = serve(HTML)
-    results = {}
+    other = serve(against) if against else None
+    results, baseline = {}, {}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
             try:
                 for name in pages:
-                    runs = [visit(browser, base + name + ".html") for _ in range(repeat)]
-                    results[name] = {
-                        "bytes": runs[0]["bytes"],
-                        "raw_bytes": runs[0]["raw_bytes"],
-                        "requests": runs[0]["requests"],
-                        "cls": max(r["cls"] for r in runs),
-                        "load_s": statistics.median(r["load_s"] for r in runs),
-                    }
+                    runs, old = [], []
+                    for _ in range(repeat):
+                        runs.append(visit(browser, base + name + ".html"))
+                        if other and name in (against_pages or pages):
+                            old.append(visit(browser, other[1] + name + ".html"))
+                    results[name] = _summary(runs)
+                    if old:
+                        baseline[name] = _summary(old)
             finally:
                 browser.close()
     finally:
         httpd.shutdown()
-    return results
+        if other:
+            other[0].shutdown()
+    return results, baseline
 
 
 def site_size(directory: pathlib.Path) -> int:
@@ -160,6 +177,13 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3, help="cold visits per page (median load time); default 3")
     p.add_argument("--write-baseline", action="store_true", help=f"write the results to {BASELINE.name}")
+    p.add_argument(
+        "--against",
+        type=pathlib.Path,
+        help="another built site (e.g. 595d7ae's _build/html), measured now, interleaved, instead of the stored"
+        " baseline; --against-toc is its _toc.yml",
+    )
+    p.add_argument("--against-toc", type=pathlib.Path)
     args = p.parse_args(argv)
     if not (HTML / "index.html").exists():
         sys.exit(f"no built site at {HTML}: run `make book` first (or set NEARINIT_HTML)")
@@ -167,8 +191,13 @@ def main(argv=None) -> None:
         sys.exit(f"no Chromium at {CHROMIUM}")
     pages = toc_pages()
     t0 = time.perf_counter()
-    results = {"pages": measure(pages, args.repeat), "site_bytes": site_size(HTML)}
-    base = json.loads(BASELINE.read_text()) if BASELINE.exists() and not args.write_baseline else None
+    against_pages = toc_pages(args.against_toc) if args.against_toc else None
+    measured, live = measure(pages, args.repeat, args.against, against_pages)
+    results = {"pages": measured, "site_bytes": site_size(HTML)}
+    if args.against:
+        base = {"pages": live, "site_bytes": site_size(args.against)}
+    else:
+        base = json.loads(BASELINE.read_text()) if BASELINE.exists() and not args.write_baseline else None
 
     def ratio(name, key):
         if not base or name not in base["pages"] or not base["pages"][name][key]:
@@ -195,7 +224,7 @@ def main(argv=None) -> None:
     )
     print(f"({time.perf_counter() - t0:.0f} s)")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(results, indent=1))
+    OUT.write_text(json.dumps({"site": results, "baseline": base}, indent=1))
     if args.write_baseline:
         BASELINE.write_text(json.dumps(results, indent=1) + "\n")
         print(f"baseline written to {BASELINE}")

@@ -468,8 +468,8 @@ async () => {
       const vb = (svg.getAttribute("viewBox") || "").split(/[ ,]+/).map(Number);
       const width = vb.length === 4 ? vb[2] : parseFloat(svg.getAttribute("width"));
       const sizes = [];
-      for (const t of svg.querySelectorAll("text")) {
-        if (!t.textContent.trim()) continue;
+      for (const t of svg.querySelectorAll("text, tspan")) {
+        if (!t.textContent.trim() || !/font/.test(t.getAttribute("style") || "")) continue;
         const style = t.getAttribute("style") || "";
         const m = style.match(/font(?:-size)?:[^;]*?([\d.]+)px/) || [null, t.getAttribute("font-size")];
         if (m[1]) sizes.push(parseFloat(m[1]));
@@ -954,11 +954,24 @@ def test_figures_sharp_and_readable_on_a_phone(session, page_name):
 
 
 def _legend_colours(svg_path: pathlib.Path) -> list[tuple[str, str]]:
-    """(label, colour) of every legend entry of a matplotlib SVG (fonttype none: labels are <text>)."""
+    """(label, colour) of every legend entry of a matplotlib SVG (fonttype none: labels are text; a label with math
+    is preceded by a comment with its source, which is what is returned then)."""
     import xml.etree.ElementTree as ET
 
     ns = "{http://www.w3.org/2000/svg}"
-    root = ET.parse(svg_path).getroot()
+    parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))
+    root = ET.parse(svg_path, parser).getroot()
+
+    def label_of(group) -> str:
+        for el in group.iter():
+            if el.tag is ET.Comment and (el.text or "").strip():
+                return el.text.strip()
+        parts = []
+        for t in group.iter(f"{ns}text"):
+            spans = list(t.iter(f"{ns}tspan"))
+            parts.append("".join(sp.text or "" for sp in spans) if spans else (t.text or ""))
+        return re.sub(r"\s+", " ", "".join(parts)).strip()
+
     entries = []
     for legend in root.iter(f"{ns}g"):
         if not (legend.get("id") or "").startswith("legend"):
@@ -967,7 +980,7 @@ def _legend_colours(svg_path: pathlib.Path) -> list[tuple[str, str]]:
         for group in legend:
             if group.tag != f"{ns}g":
                 continue
-            text = "".join(t.text or "" for t in group.iter(f"{ns}text")).strip()
+            text = label_of(group) if any(True for _ in group.iter(f"{ns}text")) else ""
             if text and colour:
                 entries.append((text, colour))
                 colour = None
