@@ -1002,9 +1002,11 @@ def _quantity(label: str) -> str:
 
 @pytest.mark.parametrize("page_name", PAGES)
 def test_one_colour_per_quantity(session, page_name):
-    """Across a chapter's figures, one legend colour means one quantity (and a quantity keeps its colour)."""
+    """Across a chapter's figures, a colour means one thing and a quantity keeps its colour. Within one figure a colour
+    may mark a family (say the exact and the observed tail of one bound); across figures, the labels a colour marks
+    must have a quantity in common. Grey and black (references, data) are free."""
     audit = session.audit(page_name)
-    by_colour: dict[str, set[str]] = {}
+    figures: list[tuple[str, dict[str, set[str]]]] = []  # (figure, colour -> quantities)
     problems = []
     for img in audit.facts["images"]:
         src = img["src"] or ""
@@ -1015,18 +1017,25 @@ def test_one_colour_per_quantity(session, page_name):
                 problems.append(f"{src}: a raster figure (its legend colours cannot be checked: SVG)")
             continue
         path = (HTML / pathlib.PurePosixPath(page_name).parent / urllib.parse.unquote(src.split("?")[0])).resolve()
+        colours: dict[str, set[str]] = {}
         for label, colour in _legend_colours(path):
             if len({colour[1:3], colour[3:5], colour[5:7]}) == 1:
-                continue  # grey and black: reference lines and data, not a quantity
-            by_colour.setdefault(colour, set()).add(_quantity(label))
-    problems += [
-        f"colour {c} stands for {len(ls)} quantities: {sorted(ls)}" for c, ls in by_colour.items() if len(ls) > 1
-    ]
-    by_quantity: dict[str, set[str]] = {}
-    for colour, quantities in by_colour.items():
-        for quantity in quantities:
-            by_quantity.setdefault(quantity, set()).add(colour)
-    problems += [f"{q!r} is drawn in {len(cs)} colours {sorted(cs)}" for q, cs in by_quantity.items() if len(cs) > 1]
+                continue
+            colours.setdefault(colour, set()).add(_quantity(label))
+        figures.append((pathlib.PurePosixPath(src).name[:12], colours))
+    for a in range(len(figures)):
+        for b in range(a + 1, len(figures)):
+            (fa, ca), (fb, cb) = figures[a], figures[b]
+            for colour in ca.keys() & cb.keys():
+                if not ca[colour] & cb[colour]:
+                    problems.append(
+                        f"colour {colour} means {sorted(ca[colour])} in figure {fa} but {sorted(cb[colour])} in {fb}"
+                    )
+            for qa in {q for qs in ca.values() for q in qs}:
+                col_a = {c for c, qs in ca.items() if qa in qs}
+                col_b = {c for c, qs in cb.items() if qa in qs}
+                if col_b and not col_a & col_b:
+                    problems.append(f"{qa!r} is {sorted(col_a)} in figure {fa} but {sorted(col_b)} in {fb}")
     assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
 
 
