@@ -200,7 +200,7 @@ def main(argv=None) -> None:
         base = json.loads(BASELINE.read_text()) if BASELINE.exists() and not args.write_baseline else None
 
     def ratio(name, key):
-        if not base or name not in base["pages"] or not base["pages"][name][key]:
+        if not base or name not in base["pages"] or not base["pages"][name].get(key):
             return "     -"
         return f"{results['pages'][name][key] / base['pages'][name][key]:6.2f}"
 

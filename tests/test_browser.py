@@ -467,12 +467,17 @@ async () => {
       const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml").documentElement;
       const vb = (svg.getAttribute("viewBox") || "").split(/[ ,]+/).map(Number);
       const width = vb.length === 4 ? vb[2] : parseFloat(svg.getAttribute("width"));
+      // The font size of each text (a label, a tick label): its largest size, i.e. not that of its sub- or
+      // superscripts (an exponent is smaller by design).
+      const px = (el) => {
+        const m = (el.getAttribute("style") || "").match(/font(?:-size)?:[^;]*?([\d.]+)px/);
+        return m ? parseFloat(m[1]) : parseFloat(el.getAttribute("font-size")) || null;
+      };
       const sizes = [];
-      for (const t of svg.querySelectorAll("text, tspan")) {
-        if (!t.textContent.trim() || !/font/.test(t.getAttribute("style") || "")) continue;
-        const style = t.getAttribute("style") || "";
-        const m = style.match(/font(?:-size)?:[^;]*?([\d.]+)px/) || [null, t.getAttribute("font-size")];
-        if (m[1]) sizes.push(parseFloat(m[1]));
+      for (const t of svg.querySelectorAll("text")) {
+        if (!t.textContent.trim()) continue;
+        const own = [px(t), ...[...t.querySelectorAll("tspan")].map(px)].filter((v) => v);
+        if (own.length) sizes.push(Math.max(...own));
       }
       entry.texts = sizes.length;
       if (sizes.length && width) entry.minFontPx = Math.min(...sizes) * shown / width;
@@ -930,7 +935,8 @@ _SVG = re.compile(r"\.svg(\?|$)", re.I)
 
 @pytest.mark.parametrize("page_name", PAGES)
 def test_figures_sharp_and_readable_on_a_phone(session, page_name):
-    """Figures are SVG or at least 2x PNG; on a 390 px phone their smallest text is at least 9 CSS px."""
+    """Figures are SVG or at least 2x PNG; on a 390 px phone their smallest text is at least 9 CSS px (a text's size
+    is that of its letters, not of its exponents)."""
     audit = session.audit(page_name)
     problems = []
     for img in audit.facts["images"]:

@@ -150,7 +150,7 @@ def _errata_after_proofs(app, doctree, docname):
         refs = [r for r in proof.findall(nodes.reference) if is_erratum(r)]
         if not refs:
             continue
-        note_id = f"proof-errata-{k}"
+        note_id = f"after-proof-{k}"
         for n, ref in enumerate(refs, 1):
             parent = ref.parent
             i = parent.index(ref)
@@ -272,7 +272,7 @@ def _math_as_text(app, pagename, templatename, context, doctree):
         # Served from html_extra_path (book/_extra), not _static: Jupyter Book would load it on every page.
         from sphinx.builders.html._assets import _JavaScript
 
-        context["script_files"].append(_JavaScript("nearinit/search.js", priority=900))
+        context["script_files"].append(_JavaScript("nearinit/search.js", priority=900, defer="defer"))
 
 
 def _add_math_text(m):
@@ -369,10 +369,10 @@ def _subset_icon_fonts(app, exc):
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir()
     faces = []
-    regular = bool(used & {"regular"}) or "far" in used
-    for stem in ["fa-solid-900", "fa-regular-400", "fa-brands-400"]:
+    # The regular (400) style is not used by the theme's icons here: its glyphs would never be loaded.
+    for stem in ["fa-solid-900", "fa-brands-400"]:
         ttf = fonts / f"{stem}.ttf"
-        if not ttf.exists() or (stem == "fa-regular-400" and not regular):
+        if not ttf.exists():
             continue
         options = subset.Options()
         options.flavor = "woff"
