@@ -1047,14 +1047,19 @@ def test_one_colour_per_quantity(session, page_name):
 
 @pytest.mark.parametrize("page_name", PAGES)
 def test_page_light_and_still(session, page_name):
-    """A first visit transfers under 1.5 MB, and math typesetting shifts no layout (CLS < 0.05)."""
+    """A first visit loads under 1.5 MB, and math typesetting shifts no layout (CLS < 0.05)."""
     audit = session.audit(page_name)
     problems = []
-    if audit.transferred > MAX_PAGE_BYTES:
-        biggest = sorted(set(audit.requested), key=lambda p: -(HTML / p).stat().st_size if (HTML / p).is_file() else 0)
+    # Uncompressed bytes (the files as they are on disk): the measure of the site's weight that does not depend on
+    # the host's compression (the served transfer, gzip, is smaller; bench/site.py shows both).
+    files = [HTML / p for p in set(audit.requested)]
+    raw = sum(f.stat().st_size for f in files if f.is_file())
+    if raw > MAX_PAGE_BYTES:
+        biggest = sorted((f for f in files if f.is_file()), key=lambda f: -f.stat().st_size)
         problems.append(
-            f"a first visit transfers {audit.transferred / 1e6:.2f} MB in {len(audit.requested)} requests"
-            f" (at most {MAX_PAGE_BYTES / 1e6:g} MB); largest: {biggest[:4]}"
+            f"a first visit loads {raw / 1e6:.2f} MB (uncompressed; {audit.transferred / 1e6:.2f} MB gzip-transferred)"
+            f" in {len(audit.requested)} requests (at most {MAX_PAGE_BYTES / 1e6:g} MB); largest: "
+            + ", ".join(f"{f.relative_to(HTML)} {f.stat().st_size // 1024} KB" for f in biggest[:5])
         )
     if audit.cls >= MAX_CLS:
         problems.append(f"cumulative layout shift {audit.cls:.3f} on a first visit (at most {MAX_CLS})")

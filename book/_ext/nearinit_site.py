@@ -28,6 +28,7 @@ Reading, numbering and weight (each checked by the browser tests):
 - ``{nearinit-results}`` writes the index of results (numbers, titles and links, chapter by chapter;
   ``book/results.md``) in place of sphinx-proof's "Proof Index" of internal labels;
 - a proof's references to the errata become marks (e1, e2) and are listed after the proof, not inside it;
+- the theme's stylesheets keep only the rules that can match on this site (:mod:`nearinit_css`);
 - only the assets pages use are shipped: MathJax's components for TeX to CommonHTML (not its 24 MB of variants),
   and a subset of the Font Awesome web fonts with the glyphs the pages show, in place of the theme's 1.5 MB
   ``fontawesome.js`` (dropped in ``book/_templates/static/webpack-macros.html``).
@@ -50,6 +51,7 @@ from docutils.parsers.rst import Directive
 from sphinx.util.nodes import clean_astext
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from nearinit_css import purge, used_classes
 from nearinit_text import html_math_to_text, tex_to_text, title_to_text
 
 
@@ -364,7 +366,11 @@ def _subset_icon_fonts(app, exc):
     # glyphs the theme's CSS shows itself (admonition icons, prev/next arrows, external links, ...)
     for m in re.finditer(r'--pst-icon-[a-z-]+:"\\([0-9a-f]+)"', css):
         codepoints.add(int(m.group(1), 16))
-    fonts = static / "vendor" / "fontawesome" / "webfonts"
+    import pydata_sphinx_theme
+
+    # The theme's own copy (the site's copy is removed below, and an incremental build does not bring it back).
+    fonts = pathlib.Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    fonts = fonts / "vendor" / "fontawesome" / "webfonts"
     target = static / "nearinit-icons"
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir()
@@ -406,7 +412,7 @@ def _subset_icon_fonts(app, exc):
     sheet.write_text(text, encoding="utf-8")
     for stale in static.rglob("*.map"):
         stale.unlink()
-    shutil.rmtree(fonts, ignore_errors=True)
+    shutil.rmtree(static / "vendor" / "fontawesome" / "webfonts", ignore_errors=True)
     for name in ["fontawesome.js", "fontawesome.js.map", "fontawesome.js.LICENSE.txt"]:
         (static / "scripts" / name).unlink(missing_ok=True)
 
@@ -457,6 +463,65 @@ def _register_citation_style():
     register_plugin("pybtex.style.formatting", "nearinit", NearinitStyle, force=True)
 
 
+# ------------------------------------------------------------------- assets a page does not use, lighter figures
+
+_SEARCH_TOOLS = re.compile(
+    r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>'
+)
+_DESIGN = re.compile(r"\s*<(?:link[^>]*sphinx-design\.min\.css[^>]*|script[^>]*design-tabs\.js[^>]*></script)>")
+_THEBE = re.compile(r"\s*<(?:link[^>]*sphinx-thebe\.css[^>]*|script[^>]*sphinx-thebe\.js[^>]*></script)>")
+
+
+def _drop_unused_assets(app, exc):
+    """Per page, drop what it does not use: Sphinx's search tools and the whole search index outside the search page
+    (the theme's search button opens a form that goes to search.html; "search as you type" is off), sphinx-design's
+    files on pages without its components, sphinx-thebe's on pages without a live-code button. Figures (SVG) lose
+    their indentation and keep two decimals of their coordinates (a hundredth of a point)."""
+    if exc is not None or app.builder.format != "html":
+        return
+    out = pathlib.Path(app.outdir)
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = text
+        if page.name != "search.html" and not app.config.html_theme_options.get("search_as_you_type"):
+            new = _SEARCH_TOOLS.sub("", new)
+        if 'class="sd-' not in new and "class='sd-" not in new:
+            new = _DESIGN.sub("", new)
+        if "thebe-launch-button" not in new and "thebelab" not in new.split("</head>", 1)[-1]:
+            new = _THEBE.sub("", new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    number = re.compile(r"-?\d+\.\d{3,}")
+    for svg in (out / "_images").glob("*.svg"):
+        text = svg.read_text(encoding="utf-8")
+        text = re.sub(r">\s+<", "><", text)
+        # numbers in attributes only (path data, positions, transforms), never in the text of labels
+        text = re.sub(r'(="[^"]*")', lambda m: number.sub(lambda n: f"{float(n.group(0)):.2f}", m.group(1)), text)
+        svg.write_text(text, encoding="utf-8")
+
+
+PURGED_STYLESHEETS = ["styles/pydata-sphinx-theme.css", "styles/sphinx-book-theme.css", "mystnb.*.css", "basic.css"]
+
+
+def _purge_stylesheets(app, exc):
+    """The theme's stylesheets keep only the rules that can match on this site (:mod:`nearinit_css`): the theme bundles
+    all of Bootstrap, about 300 KB of it unused."""
+    if exc is not None or app.builder.format != "html":
+        return
+    out = pathlib.Path(app.outdir)
+    static = out / "_static"
+    html_texts = [p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*.html")]
+    scripts = [
+        p.read_text(encoding="utf-8", errors="replace") for p in static.rglob("*.js") if "mathjax" not in p.parts
+    ]
+    scripts += [p.read_text(encoding="utf-8", errors="replace") for p in out.glob("nearinit/*.js")]
+    scripts += [p.read_text(encoding="utf-8", errors="replace") for p in out.glob("interactive/*.js")]
+    used = used_classes(html_texts, scripts)
+    for pattern in PURGED_STYLESHEETS:
+        for sheet in static.glob(pattern):
+            sheet.write_text(purge(sheet.read_text(encoding="utf-8"), used), encoding="utf-8")
+
+
 def setup(app):
     _register_citation_style()
     # After the themes' own html-page-context handlers, which may add scripts for the page.
@@ -476,6 +541,8 @@ def setup(app):
     app.connect("build-finished", _math_text_attributes)
     app.connect("build-finished", _copy_mathjax)
     app.connect("build-finished", _subset_icon_fonts, priority=900)
+    app.connect("build-finished", _drop_unused_assets, priority=950)
+    app.connect("build-finished", _purge_stylesheets, priority=960)
     # MathJax on every page (see above); also loads every other extension's assets everywhere.
     app.set_html_assets_policy("always")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
