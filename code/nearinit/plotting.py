@@ -6,7 +6,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .rates import loglog_slope
+from .numerics import loglog_slope
 
 __all__ = ["BOOK_COLORS", "plot_count_distribution", "plot_loglog", "plot_ratio_strip", "use_book_style"]
 
