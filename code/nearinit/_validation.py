@@ -36,9 +36,9 @@ def as_array(name: str, value, *, ndim: tuple[int, ...], finite: bool = True) ->
     try:
         raw = np.asarray(value)
     except (TypeError, ValueError) as err:  # ragged nested sequences
-        raise TypeError(f"The '{name}' parameter must be a real numeric array. Got {_got(value)} instead.") from err
+        raise TypeError(f"The '{name}' parameter must be a numeric array of real numbers. Got {_got(value)} instead.") from err
     if raw.dtype.kind not in "biuf":
-        raise TypeError(f"The '{name}' parameter must be a real numeric array. Got {_got(raw)} instead.")
+        raise TypeError(f"The '{name}' parameter must be a numeric array of real numbers. Got {_got(raw)} instead.")
     arr = raw.astype(float, copy=False)
     if arr.ndim not in ndim:
         want = " or ".join(f"{k}-D" for k in ndim)
@@ -79,8 +79,8 @@ def check_real(name: str, value, *, low=-math.inf, high=math.inf, low_open=False
     too_high = v >= high if high_open else v > high
     if not math.isfinite(v) or too_low or too_high:
         raise ValueError(
-            f"The '{name}' parameter must be a finite number in the range "
-            f"{_interval(low, high, low_open, high_open)}. Got {value!r} instead."
+            f"The '{name}' parameter must be in the range {_interval(low, high, low_open, high_open)}. "
+            f"Got {value!r} instead."
         )
     return v
 

@@ -151,9 +151,7 @@ def _ones(z):
 # The table. beta and peak are derived with sympy by nearinit.symbolic.smoothness_constant (the tests compare).
 _TABLE = {
     "relu": Activation("relu", _relu, _relu_prime(0.0), relu_prime_at_zero=0.0),
-    "softplus": Activation(
-        "softplus", _softplus, _sigmoid, _sigmoid_prime, 0.25, 0.0, sympy_formula="log(1 + exp(z))"
-    ),
+    "softplus": Activation("softplus", _softplus, _sigmoid, _sigmoid_prime, 0.25, 0.0, sympy_formula="log(1 + exp(z))"),
     "tanh": Activation(
         "tanh",
         _tanh,

@@ -241,7 +241,9 @@ class NearZeroBounds(NamedTuple):
 
 
 def near_zero_bounds(m, tau, delta) -> NearZeroBounds:
-    """Return the four upper bounds on N that each hold with probability >= 1 - delta (:prf:ref:`lem-anticoncentration`).
+    """Return the four upper bounds on N that each hold with probability >= 1 - delta.
+
+    The chain of :prf:ref:`lem-anticoncentration`.
 
     Parameters
     ----------

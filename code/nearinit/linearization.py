@@ -150,5 +150,3 @@ def _generic_gap(W, V, a, X2, act) -> np.ndarray:
         terms = act.sigma(Zw) - act.sigma(Zv) - act.sigma_prime(Zv) * (Zw - Zv)
         out += terms @ a[lo : lo + step]
     return out
-
-

@@ -41,7 +41,9 @@ def init_params(m, d, *, rng=None) -> tuple[np.ndarray, np.ndarray]:
     m = check_width("m", m)
     d = check_width("d", d)
     if m * d > 10**9:
-        raise ValueError(f"The 'm' and 'd' parameters ask for an (m, d) = ({m}, {d}) matrix, over 10**9 entries (8 GB).")
+        raise ValueError(
+            f"The 'm' and 'd' parameters ask for an (m, d) = ({m}, {d}) matrix, over 10**9 entries (8 GB)."
+        )
     rng = check_rng(rng)
     W0 = rng.standard_normal((m, d))
     a = 2.0 * rng.integers(0, 2, size=m) - 1.0

@@ -15,10 +15,19 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_inputs, check_layer, check_nonnegative, check_rng, check_same_shape, check_width, scale_factor
+from ._validation import (
+    check_inputs,
+    check_layer,
+    check_nonnegative,
+    check_rng,
+    check_same_shape,
+    check_width,
+    scale_factor,
+)
 from .activations import SMOOTH_ACTIVATIONS, get_activation
 
 __all__ = ["SmoothInstance", "near_tight_instance", "smooth_frobenius_bound", "smooth_gap_bound"]
+
 
 def _smooth_beta(activation, beta) -> float:
     if beta is not None:
@@ -137,7 +146,9 @@ class SmoothInstance(NamedTuple):
 
 
 def near_tight_instance(m, d, B, *, activation="softplus", k=None, rng=None) -> SmoothInstance:
-    """Build a pair (V, W) at Frobenius distance ``B`` whose gap nearly reaches beta B**2 / 2 (:prf:ref:`prop-smooth-tight`).
+    """Build a pair (V, W) at Frobenius distance ``B`` whose gap nearly reaches beta B**2 / 2.
+
+    The construction of :prf:ref:`prop-smooth-tight`.
 
     Parameters
     ----------

@@ -17,8 +17,8 @@ from ._validation import _got, check_int
 from .activations import SMOOTH_ACTIVATIONS, get_activation
 
 __all__ = [
-    "Z",
     "TaylorForms",
+    "Z",
     "peak_gain_series",
     "remainder_forms",
     "smoothness_constant",

@@ -1,4 +1,6 @@
-"""Gradient descent on the first layer, for the network or its linearization f_0 (chapters ``ch-setup``, ``ch-toward-ntk``).
+"""Gradient descent on the first layer, for the network or its linearization f_0.
+
+Chapters ``ch-setup`` and ``ch-toward-ntk``.
 
 The loss and its gradient are those of :prf:ref:`def-network`; training f_0 (:prf:ref:`def-linearization`) is
 kernel gradient descent with the tangent kernel at initialization (:prf:ref:`prop-kernel-gd`).

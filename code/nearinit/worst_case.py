@@ -24,7 +24,6 @@ import numpy as np
 from ._validation import (
     as_array,
     check_int,
-    check_layer,
     check_nonnegative,
     check_one_input,
     check_real,
@@ -137,8 +136,9 @@ def sup_from_sorted(z_sorted, B, *, x_norm=1.0) -> tuple[float, int]:
         j = 0 if z[0] < 0 else int(np.flatnonzero(np.diff(z) < 0)[0]) + 1
         raise ValueError(
             f"The 'z_sorted' parameter must be nonnegative and sorted in increasing order. "
-            f"Got z_sorted[{j}] = {z[j]!r} after {z[j - 1]!r}." if j else
-            f"The 'z_sorted' parameter must be nonnegative. Got z_sorted[0] = {z[0]!r}."
+            f"Got z_sorted[{j}] = {z[j]!r} after {z[j - 1]!r}."
+            if j
+            else f"The 'z_sorted' parameter must be nonnegative. Got z_sorted[0] = {z[0]!r}."
         )
     B = check_nonnegative("B", B)
     x_norm = check_nonnegative("x_norm", x_norm)
@@ -147,7 +147,9 @@ def sup_from_sorted(z_sorted, B, *, x_norm=1.0) -> tuple[float, int]:
 
 @dataclass(frozen=True, eq=False)
 class WorstCase:
-    """The sup (or inf) of the linearization gap over the Frobenius ball and an optimal point (:prf:ref:`thm-worst-case`).
+    """The sup (or inf) of the linearization gap over the Frobenius ball and an optimal point.
+
+    The result of :prf:ref:`thm-worst-case`.
 
     Attributes
     ----------

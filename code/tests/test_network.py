@@ -66,7 +66,11 @@ def test_preactivations():
 @pytest.mark.parametrize(
     ("call", "exc", "pattern"),
     [
-        (lambda: init_params(0, 3, rng=0), ValueError, r"'m' parameter must be an int in the range \[1, inf\)\. Got 0"),
+        (
+            lambda: init_params(0, 3, rng=0),
+            ValueError,
+            r"'m' parameter must be an int in the range \[1, 1000000000000000\]\. Got 0",
+        ),
         (lambda: init_params(2.5, 3, rng=0), TypeError, r"'m' parameter must be an int"),
         (lambda: init_params(3, 0, rng=0), ValueError, r"'d' parameter"),
         (lambda: forward(np.ones((3, 2)), np.ones(2), np.ones(2)), ValueError, r"'a' parameter must have one entry"),

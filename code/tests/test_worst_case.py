@@ -13,6 +13,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from nearinit import (
+    concavity_certificate,
     get_activation,
     init_params,
     linearization_gap,
@@ -201,7 +202,11 @@ def test_selection_equals_full_sort_for_any_start(values, seed, B, k_start, sign
     res = worst_case_gap_from_projections(z, a, B, x_norm=1.3, sign=sign, k_start=k_start)
     assert math.isclose(res.value, ref_value, rel_tol=1e-12, abs_tol=1e-12)
     assert res.k == ref_k and res.moved.size == res.k
-    assert res.k < res.K or res.K == np.count_nonzero(a == sign)
+    n = np.count_nonzero(a == sign)
+    assert res.k <= res.K <= n
+    if res.K < n:  # stopped early: the certificate holds for the K-th smallest eligible value
+        kth = np.sort(np.abs(z[a == sign]))[res.K - 1]
+        assert concavity_certificate(res.K, B * 1.3, kth)
     assert_allclose(np.abs(res.moves), B * 1.3 / math.sqrt(res.k) if res.k else 0.0)
 
 
