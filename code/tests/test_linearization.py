@@ -75,7 +75,11 @@ def test_relu_flip_terms_identity(pairs, c):
 
 def test_relu_gap_is_zero_at_base_point_and_linear_f0():
     W, W0, a, X = _setup(3)
-    assert np.all(linearization_gap(W0, W0, a, X) == 0)
+    # no sign changes (W = 1.5 W0): no flips, the gap is exactly 0; all signs change (W = -W0): every neuron
+    # flips and the gap is sum_i a_i |w_i^T x| (the flip sum, from the projections alone)
+    assert np.all(linearization_gap(1.5 * W0, W0, a, X) == 0)
+    assert_allclose(linearization_gap(-W0, W0, a, X), np.abs(X @ W0.T) @ a, rtol=1e-12)
+    assert_allclose(forward(-W0, a, X) - linearize(W0, a)(-W0, X), np.abs(X @ W0.T) @ a, rtol=1e-9, atol=1e-9)
     f0 = linearize(W0, a)
     # f_0 is linear (not only affine) in W for ReLU: f_0(s W) = s f_0(W)
     assert_allclose(f0(2.5 * W, X), 2.5 * f0(W, X), rtol=1e-12, atol=1e-12)

@@ -13,15 +13,16 @@ from scipy.optimize import minimize_scalar
 
 from nearinit import (
     bad_set,
+    ball_points,
     general_base_bound,
     general_base_slides_bound,
     init_params,
+    linearization_gap,
+    linearize,
     main_lemma_bad_set_bound,
     main_lemma_bound,
     main_lemma_leading_constants,
     main_lemma_slides_bound,
-    linearization_gap,
-    linearize,
     near_zero_count,
     optimal_tau,
     slides_tau,
@@ -159,11 +160,6 @@ def test_bad_set_rejects_bad_arguments():
         bad_set(W0, W0, np.ones(3), 0.1, V=W0[:, :2])
 
 
-def _ball_point(W0, B, rng):
-    D = rng.standard_normal(W0.shape) * rng.exponential(1.0, (W0.shape[0], 1)) ** 3  # uneven rows
-    return W0 + D * (B * rng.uniform(0, 1) / np.linalg.norm(D))
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_the_lemma_holds_on_random_instances(seed):
     """|f - f_0| <= ||W - W0||_F sqrt|S| always, |S| <= |S_1| + B^2/tau^2, and the lemma's bound at delta = 0.05."""
@@ -173,7 +169,7 @@ def test_the_lemma_holds_on_random_instances(seed):
     x = rng.standard_normal(d)
     x /= np.linalg.norm(x) * rng.uniform(1, 2)
     tau = slides_tau(m, B)
-    points = [_ball_point(W0, B, rng) for _ in range(20)] + [worst_case_gap(W0, a, x, B, sign=s).W for s in (1, -1)]
+    points = ball_points(W0, x, B, 20, rng=rng)[0] + [worst_case_gap(W0, a, x, B, sign=s).W for s in (1, -1)]
     for W in points:
         gap = abs(linearization_gap(W, W0, a, x))
         bs = bad_set(W, W0, x, tau)
@@ -191,8 +187,8 @@ def test_the_general_base_theorem_holds_on_random_instances(seed):
     x /= np.linalg.norm(x)
     tau = slides_tau(m, B)
     for _ in range(15):
-        V = _ball_point(W0, B, rng)
-        for W in (_ball_point(W0, B, rng), worst_case_gap(W0, a, x, B).W):
+        V = ball_points(W0, x, B, 1, rng=rng)[0][0]
+        for W in (ball_points(W0, x, B, 1, rng=rng)[0][0], worst_case_gap(W0, a, x, B).W):
             gap = abs(linearization_gap(W, V, a, x))
             assert math.isclose(gap, abs(linearize(V, a)(W, x) - linearize(W, a)(W, x)), abs_tol=1e-8)
             bs = bad_set(W, W0, x, tau, V=V)

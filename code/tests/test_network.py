@@ -59,8 +59,11 @@ def test_forward_single_input_is_float():
 def test_preactivations():
     W, _ = init_params(4, 3, rng=0)
     X = np.arange(6.0).reshape(2, 3)
-    np.testing.assert_allclose(preactivations(W, X), X @ W.T)
-    np.testing.assert_allclose(preactivations(W, X[0]), W @ X[0])
+    W = np.array([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0], [0.0, 0.0, 3.0], [-1.0, 1.0, 1.0]])
+    # by hand: entry (j, i) is w_i^T x_j with x_0 = (0, 1, 2), x_1 = (3, 4, 5)
+    expected = np.array([[-2.0, 0.5, 6.0, 3.0], [-2.0, 8.0, 15.0, 6.0]])
+    np.testing.assert_array_equal(preactivations(W, X), expected)
+    np.testing.assert_array_equal(preactivations(W, X[1]), expected[1])
 
 
 @pytest.mark.parametrize(

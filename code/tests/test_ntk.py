@@ -13,20 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nearinit import forward, get_activation, init_params, ntk_limit, tangent_kernel, tangent_kernel_std
+from nearinit import (
+    finite_difference_gradient,
+    forward,
+    get_activation,
+    init_params,
+    ntk_limit,
+    tangent_kernel,
+    tangent_kernel_std,
+)
 
 
-def _grad_fd(W, a, x, activation, scale, h=1e-6):
-    """Central finite differences of W -> forward(W, a, x), entry by entry, shape (m, d)."""
-    G = np.zeros_like(W)
-    for idx in np.ndindex(*W.shape):
-        E = np.zeros_like(W)
-        E[idx] = h
-        G[idx] = (
-            forward(W + E, a, x, activation=activation, scale=scale)
-            - forward(W - E, a, x, activation=activation, scale=scale)
-        ) / (2 * h)
-    return G
+def _grad_fd(W, a, x, activation, scale):
+    """Central finite differences of W -> forward(W, a, x), shape (m, d)."""
+    return finite_difference_gradient(lambda V: forward(V, a, x, activation=activation, scale=scale), W)
 
 
 @pytest.mark.parametrize("activation", ["relu", "softplus", "tanh"])
@@ -65,7 +65,12 @@ def test_scale_none_is_m_times_ntk_and_symmetric_psd():
     np.testing.assert_allclose(tangent_kernel(W0, a, X, scale=None), 30 * K, rtol=1e-12)
     np.testing.assert_allclose(K, K.T, atol=1e-15)
     assert np.linalg.eigvalsh(K).min() > -1e-12
-    np.testing.assert_array_equal(tangent_kernel(W0, a, X, X, scale="ntk"), K)
+    # the cross kernel K(X, X2) against the definition, neuron by neuron, on a second set of inputs
+    X2 = rng.standard_normal((3, 4))
+    loop = np.zeros((6, 3))
+    for i in range(30):
+        loop += a[i] ** 2 * np.outer(X @ W0[i] > 0, X2 @ W0[i] > 0) / 30
+    np.testing.assert_allclose(tangent_kernel(W0, a, X, X2, scale="ntk"), (X @ X2.T) * loop, rtol=1e-12)
 
 
 def test_single_input_counts_as_one_row():
