@@ -194,3 +194,14 @@ def test_the_general_base_theorem_holds_on_random_instances(seed):
             bs = bad_set(W, W0, x, tau, V=V)
             assert gap <= np.linalg.norm(W - V) * math.sqrt(bs.S.size) + 1e-9
             assert gap <= general_base_bound(m, B, delta)
+
+
+def test_slides_bounds_have_their_exact_values():
+    """Two-sided: at m = 8, B = 1, ln(1/delta) = 16, m^(1/3) = 2 and ln(1/delta)^(1/4) = 2, so the slides' forms are
+    2 (sqrt 2 + 2) (Lemma, slides) and 2 (5 + 4) (general base point, notes): a wrong constant is caught."""
+    delta = math.exp(-16.0)
+    assert math.isclose(main_lemma_slides_bound(8, 1.0, delta), 2 * (math.sqrt(2) + 2), rel_tol=1e-13)
+    assert math.isclose(general_base_slides_bound(8, 1.0, delta), 2 * (5 + 4), rel_tol=1e-13)
+    # the powers of B: B = 8 gives B^(4/3) = 16 and B = 8
+    assert math.isclose(main_lemma_slides_bound(8, 8.0, delta), 2 * (16 * math.sqrt(2) + 16), rel_tol=1e-13)
+    assert math.isclose(general_base_slides_bound(8, 8.0, delta, a_inf=0.5), 0.5 * 2 * (80 + 32), rel_tol=1e-13)
