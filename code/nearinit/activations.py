@@ -173,7 +173,7 @@ _TABLE = {
     "quadratic": Activation("quadratic", _quad, _identity, _ones, 1.0, 0.0, sympy_formula="z**2 / 2"),
 }
 
-#: Names accepted by :func:`get_activation`: ``"relu"`` and the smooth activations.
+#: Names accepted by :func:`nearinit.get_activation`: ``"relu"`` and the smooth activations.
 ACTIVATIONS = tuple(_TABLE)
 
 #: The smooth activations (finite beta), in the book's order.
