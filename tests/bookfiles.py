@@ -72,10 +72,19 @@ def chapter_label(path: pathlib.Path) -> str:
     return match["label"]
 
 
+_IMPORT = re.compile(r"from nearinit import (\([^)]*\)|[^\n]*)")
+
+
+def package_names(path: pathlib.Path) -> set[str]:
+    """The names a chapter's code takes from the package: ``from nearinit import ...`` and ``nearinit.NAME``."""
+    code = "\n".join("".join(c["source"]) for c in code_cells(path))
+    names = {n for group in _IMPORT.findall(code) for n in re.findall(r"\b\w+\b", group)}
+    return (names | set(re.findall(r"\bnearinit\.(\w+)", code))) - {"as"}
+
+
 def used_in(name: str) -> list[str]:
-    """Labels of the chapters whose code cells use ``name``."""
-    pattern = re.compile(rf"\b{re.escape(name)}\b")
-    return [chapter_label(p) for p in CHAPTERS if any(pattern.search("".join(c["source"])) for c in code_cells(p))]
+    """Labels of the chapters whose code uses ``name`` from the package (ruff keeps unused imports out)."""
+    return [chapter_label(p) for p in CHAPTERS if name in package_names(p)]
 
 
 # ------------------------------------------------------------------------------------------------ API page
@@ -133,7 +142,9 @@ def _entry(module, name: str) -> str:
     elif callable(obj):
         directive = f".. autofunction:: nearinit.{name}\n"
     else:
-        directive = f".. py:data:: nearinit.{name}\n   :value: {obj!r}\n\n   {_data_doc(module, name)}\n"
+        # no current module: the constant is nearinit.NAME, not nearinit.<module>.nearinit.NAME
+        doc = _data_doc(module, name)
+        directive = f".. py:currentmodule:: None\n\n.. py:data:: nearinit.{name}\n   :value: {obj!r}\n\n   {doc}\n"
     text = f"```{{eval-rst}}\n{directive}```\n"
     chapters = used_in(name)
     if chapters:

@@ -33,12 +33,13 @@ def as_array(name: str, value, *, ndim: tuple[int, ...], finite: bool = True) ->
     Real numeric input only: complex, string, object and ragged input is a TypeError (a complex array would
     otherwise lose its imaginary part silently).
     """
+    want = f"The '{name}' parameter must be a numeric array of real numbers."
     try:
         raw = np.asarray(value)
     except (TypeError, ValueError) as err:  # ragged nested sequences
-        raise TypeError(f"The '{name}' parameter must be a numeric array of real numbers. Got {_got(value)} instead.") from err
+        raise TypeError(f"{want} Got {_got(value)} instead.") from err
     if raw.dtype.kind not in "biuf":
-        raise TypeError(f"The '{name}' parameter must be a numeric array of real numbers. Got {_got(raw)} instead.")
+        raise TypeError(f"{want} Got {_got(raw)} instead.")
     arr = raw.astype(float, copy=False)
     if arr.ndim not in ndim:
         want = " or ".join(f"{k}-D" for k in ndim)

@@ -1,7 +1,7 @@
 """Activation functions: the one table of sigma, sigma', sigma'', beta, the peak of sigma'' and the ReLU convention.
 
-Every activation is an :class:`Activation` record. The table :data:`ACTIVATIONS` names them; the symbolic
-derivations (:mod:`nearinit.symbolic`), the smooth case (:mod:`nearinit.smooth`) and the tests read their facts
+Every activation is an :class:`~nearinit.Activation` record. The table :data:`~nearinit.ACTIVATIONS` names them; the
+symbolic derivations (:mod:`nearinit.symbolic`), the smooth case (:mod:`nearinit.smooth`) and the tests read their facts
 from here. The conventions are on the book's notation page; the choice of sigma'(0) for ReLU is
 :prf:ref:`def-clarke` and :prf:ref:`prop-clarke-choice`.
 """
@@ -186,7 +186,7 @@ def get_activation(name, *, relu_prime_at_zero=None) -> Activation:
     Parameters
     ----------
     name : str or Activation
-        One of :data:`ACTIVATIONS`: ``"relu"``, ``"softplus"``, ``"tanh"``, ``"sigmoid"``, ``"quadratic"``
+        One of :data:`~nearinit.ACTIVATIONS`: ``"relu"``, ``"softplus"``, ``"tanh"``, ``"sigmoid"``, ``"quadratic"``
         (sigma(z) = z**2 / 2). An :class:`Activation` is returned as it is, or with ``relu_prime_at_zero``
         replaced when that is given.
     relu_prime_at_zero : float, optional

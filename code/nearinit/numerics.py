@@ -80,7 +80,7 @@ def frobenius_norm(D) -> float:
 def finite_difference_gradient(fun, W, *, h=1e-6) -> np.ndarray:
     """Central finite differences (fun(W + h E) - fun(W - h E)) / (2h) over the unit matrices E.
 
-    The error is O(h^2) times the third derivative, plus rounding of order eps |fun| / h: about 1e-9 for
+    The error is O(h^2) times the third derivative, plus rounding of order eps abs(fun) / h: about 1e-9 for
     h = 1e-6 and smooth functions of size 1. A ReLU network is smooth wherever no pre-activation is within h
     of zero.
 

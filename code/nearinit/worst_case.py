@@ -7,7 +7,7 @@ neurons with a_i = +1 matter for the supremum (a_i = -1 for the infimum):
 
 with z_(1) <= z_(2) <= ... sorted (:prf:ref:`thm-worst-case`). The objective is concave in k, so the maximum
 over the K smallest values is the maximum over all of them as soon as the next increment cannot be positive
-(:func:`concavity_certificate`, the one certificate the exact paths share): a selection (``np.partition``) of
+(:func:`~nearinit.concavity_certificate`, the one certificate the exact paths share): a selection (``np.partition``) of
 about (B m)^{2/3} values replaces the full sort, exactly (:prf:ref:`prop-selection`). For W0 with iid N(0, I_d)
 rows the supremum grows like c B^{4/3} ||x|| m^{1/3} with c = (3/4) (2 sqrt(2 pi))^{-1/3}
 (:prf:ref:`prop-worst-rate`).
