@@ -53,3 +53,12 @@ def test_ratio_strip_places_each_group_and_the_line_at_one():
         assert line.get_color() == BOOK_COLORS[k]
     assert list(ax.lines[2].get_ydata()) == [1.0, 1.0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["softplus", "tanh"]
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="'x' parameter must contain only finite values"):
+        plot_loglog([1.0, np.nan], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"'p' parameter must be in the range \[0.0, 1.0\]"):
+        plot_count_distribution([1, 2, 3], 10, 1.5)
+    with pytest.raises(TypeError, match="'ratios' parameter must be a non-empty dict"):
+        plot_ratio_strip([0.5, 0.7])
