@@ -3,8 +3,8 @@
 For every width m of a half-decade grid (10^2 ... 10^6) and radius B of a grid (1/4 ... 8), the exact worst case
 of the gap ``|f - f_0|`` over the ball ``||W - W0||_F <= B`` at a random initialization (``sample_projections`` and
 ``worst_case_gap_from_projections`` of the nearinit package: the exact maximum, not an estimate), averaged over a
-few seeded draws of W0 x, next to the lemma's bound with the best tau (``lemma41_bound`` with ``optimal_tau``,
-c = sqrt(2/pi)), the slides' statement (``lemma41_slides_bound``) and the asymptote c B^{4/3} m^{1/3}
+few seeded draws of W0 x, next to the lemma's bound with the best tau (``main_lemma_bound`` with ``optimal_tau``,
+c = sqrt(2/pi)), the slides' statement (``main_lemma_slides_bound``) and the asymptote c B^{4/3} m^{1/3}
 (``worst_case_asymptotic``), at delta = 0.05. Written to ``book/_extra/interactive/worst-case-data.js`` (a script
 that sets ``window.NEARINIT_WORST_CASE``, so the page works offline and from a file), which
 ``book/_extra/interactive/worst-case.js`` draws; the chapter page shows it, no kernel needed.
@@ -35,8 +35,8 @@ def reps_for(m: int) -> int:
 
 def compute(widths=WIDTHS, radii=RADII, seed=SEED) -> dict:
     from nearinit import (
-        lemma41_bound,
-        lemma41_slides_bound,
+        main_lemma_bound,
+        main_lemma_slides_bound,
         optimal_tau,
         sample_projections,
         worst_case_asymptotic,
@@ -58,8 +58,8 @@ def compute(widths=WIDTHS, radii=RADII, seed=SEED) -> dict:
         "seed": seed,
         "reps": [reps_for(m) for m in widths],
         "worst": [[round(float(v), 6) for v in row] for row in worst],
-        "lemma": [[round(lemma41_bound(m, B, DELTA, tau=optimal_tau(m, B, c=c), c=c), 6) for m, B in r] for r in grid],
-        "slides": [[round(lemma41_slides_bound(m, B, DELTA), 6) for m, B in row] for row in grid],
+        "lemma": [[round(main_lemma_bound(m, B, DELTA, tau=optimal_tau(m, B, c=c), c=c), 6) for m, B in r] for r in grid],
+        "slides": [[round(main_lemma_slides_bound(m, B, DELTA), 6) for m, B in row] for row in grid],
         "asymptote": [[round(worst_case_asymptotic(m, B), 6) for m, B in row] for row in grid],
     }
 
