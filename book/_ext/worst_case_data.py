@@ -58,7 +58,9 @@ def compute(widths=WIDTHS, radii=RADII, seed=SEED) -> dict:
         "seed": seed,
         "reps": [reps_for(m) for m in widths],
         "worst": [[round(float(v), 6) for v in row] for row in worst],
-        "lemma": [[round(main_lemma_bound(m, B, DELTA, tau=optimal_tau(m, B, c=c), c=c), 6) for m, B in r] for r in grid],
+        "lemma": [
+            [round(main_lemma_bound(m, B, DELTA, tau=optimal_tau(m, B, c=c), c=c), 6) for m, B in r] for r in grid
+        ],
         "slides": [[round(main_lemma_slides_bound(m, B, DELTA), 6) for m, B in row] for row in grid],
         "asymptote": [[round(worst_case_asymptotic(m, B), 6) for m, B in row] for row in grid],
     }
