@@ -78,6 +78,28 @@ _EXPORTS = {
     "worst_case_streaming": "large_width",
 }
 
+# Kernel stability, the radius of gradient descent, the failure probability of the main lemma (stability.py).
+_EXPORTS.update(
+    {
+        name: "stability"
+        for name in [
+            "FailureEstimate",
+            "GeneralBasePair",
+            "KernelChange",
+            "activation_changes",
+            "clopper_pearson",
+            "gd_radius",
+            "general_base_pair",
+            "general_base_pair_constant",
+            "kernel_change_extremes",
+            "kernel_stability_bound",
+            "kernel_stability_constant",
+            "lemma41_failure_rate",
+            "linear_gd_distance",
+        ]
+    }
+)
+
 __all__ = sorted(_EXPORTS)
 
 
