@@ -18,8 +18,10 @@ __all__ = [
     "FailureEstimate",
     "GeneralBasePair",
     "KernelChange",
+    "PathGap",
     "activation_changes",
     "clopper_pearson",
+    "gap_along_training",
     "gd_radius",
     "general_base_pair",
     "general_base_pair_constant",
@@ -501,3 +503,71 @@ def general_base_pair_constant() -> float:
     """
     r = 3.0 / (2.0 * math.pi)
     return r ** (1.0 / 6.0) + 0.5 * math.sqrt(2.0 * math.pi) * r ** (2.0 / 3.0)
+
+
+class PathGap(NamedTuple):
+    """The lemma's quantity along a gradient-descent path (:func:`gap_along_training`).
+
+    Attributes
+    ----------
+    gaps : (steps + 1, n_check) ndarray
+        f~(x; W_t) - f~_0(x; W_t) at each checked input, for t = 0..steps (scaled model).
+    distances : (steps + 1,) ndarray
+        ||W_t - W_0||_F.
+    W : (m, d) ndarray
+        The last iterate.
+    """
+
+    gaps: np.ndarray
+    distances: np.ndarray
+    W: np.ndarray
+
+
+def gap_along_training(W0, a, X, y, X_check, *, lr, steps) -> PathGap:
+    """Train the scaled ReLU network by gradient descent and record f~ - f~_0 at ``X_check`` after every step.
+
+    The quantity of Lemma ``lem-main`` (network against its own linearization at W_0, at the same weights W_t),
+    not the distance between two trajectories. The steps are those of :func:`nearinit.train_first_layer`.
+
+    Parameters
+    ----------
+    W0 : (m, d) ndarray
+    a : (m,) ndarray
+    X : (n, d) ndarray
+        Training inputs.
+    y : (n,) ndarray
+        Targets.
+    X_check : (k, d) ndarray
+        Inputs at which the gap is recorded.
+    lr : float
+        Step size, ``> 0``.
+    steps : int
+        Number of steps, ``>= 0``.
+
+    Returns
+    -------
+    PathGap
+
+    Examples
+    --------
+    >>> from nearinit import init_params
+    >>> W0, a = init_params(200, 2, rng=0)
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> path = gap_along_training(W0, a, X, np.array([1.0, -1.0]), X, lr=1.0, steps=5)
+    >>> path.gaps.shape, float(path.gaps[0, 0])
+    ((6, 2), 0.0)
+    """
+    from .linearization import linearization_gap
+    from .training import train_first_layer
+
+    W0, a = check_weights(W0, a, W_name="W0")
+    Xc, _ = check_inputs(X_check, W0.shape[1], name="X_check")
+    steps = check_int("steps", steps, low=0)
+    W = W0.copy()
+    gaps = [linearization_gap(W, W0, a, Xc, scale="ntk")]
+    distances = [0.0]
+    for _ in range(steps):
+        W = train_first_layer(W, a, X, y, lr=lr, steps=1).W
+        gaps.append(linearization_gap(W, W0, a, Xc, scale="ntk"))
+        distances.append(float(np.linalg.norm(W - W0)))
+    return PathGap(np.array(gaps), np.array(distances), W)
