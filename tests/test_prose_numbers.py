@@ -93,4 +93,6 @@ def test_glue_keys_used_in_prose_are_stored(path):
     cells = _cells(path)
     used = {key for c in cells if c["cell_type"] == "markdown" for key in GLUE.findall(_source(c))}
     missing = used - _glued_keys(cells)
-    assert not missing, f"{path.name}: glue keys used in the prose but stored by no cell (re-execute?): {sorted(missing)}"
+    assert not missing, (
+        f"{path.name}: glue keys used in the prose but stored by no cell (re-execute?): {sorted(missing)}"
+    )
