@@ -51,14 +51,15 @@ def _source(cell: dict) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
-def _glued_keys(cells: list[dict]) -> set[str]:
-    keys = set()
+def _glued(cells: list[dict]) -> dict[str, str]:
+    """Glue key -> the stored text/plain of its value."""
+    values = {}
     for cell in cells:
         for out in cell.get("outputs", []):
             name = out.get("metadata", {}).get("scrapbook", {}).get("name")
             if name:
-                keys.add(name)
-    return keys
+                values[name] = "".join(out.get("data", {}).get("application/papermill.record/text/plain", ""))
+    return values
 
 
 PACKAGE_LITERALS = set().union(*(_literals(p.read_text(encoding="utf-8")) for p in PACKAGE))
@@ -92,7 +93,19 @@ def test_prose_decimals_come_from_glue(path):
 def test_glue_keys_used_in_prose_are_stored(path):
     cells = _cells(path)
     used = {key for c in cells if c["cell_type"] == "markdown" for key in GLUE.findall(_source(c))}
-    missing = used - _glued_keys(cells)
+    missing = used - set(_glued(cells))
     assert not missing, (
         f"{path.name}: glue keys used in the prose but stored by no cell (re-execute?): {sorted(missing)}"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_glued_numbers_are_plain_numbers(path):
+    """A glued numpy scalar is stored as 'np.float64(...)', which the glue role cannot format."""
+    bad = {}
+    for key, text in _glued(_cells(path)).items():
+        try:
+            float(text)
+        except ValueError:
+            bad[key] = text
+    assert not bad, f"{path.name}: glue a Python float (float(round(x, k))), not {bad}"

@@ -218,3 +218,18 @@ def test_general_base_pair_growth_constant():
     ratio = pair.value / (B ** (4 / 3) * m ** (1 / 3))
     assert ratio == pytest.approx(general_base_pair_constant(), rel=0.03)
     assert pair.value <= general_base_bound(m, B, 0.05)
+
+
+def test_formula_is_only_an_upper_bound_for_gamma_strictly_between_0_and_1():
+    # m = 1, z = 0, B = ||x|| = 1, sigma'(0) = 1/2: the supremum over the ball is 1/2 (attained), the formula gives 1
+    from nearinit import get_activation
+
+    half = get_activation("relu", relu_prime_at_zero=0.5)
+    moves = np.linspace(-1.0, 1.0, 4001)
+    gaps = [
+        linearization_gap(np.array([[t]]), np.zeros((1, 1)), np.ones(1), np.ones(1), activation=half) for t in moves
+    ]
+    assert max(gaps) == pytest.approx(0.5, abs=1e-12)
+    assert worst_case_gap_from_projections(np.zeros(1), np.ones(1), 1.0).value == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="only an upper bound"):
+        worst_case_gap_from_projections(np.zeros(1), np.ones(1), 1.0, relu_prime_at_zero=0.5)
