@@ -28,8 +28,8 @@ __all__ = [
     "kernel_change_extremes",
     "kernel_stability_bound",
     "kernel_stability_constant",
-    "lemma41_failure_rate",
     "linear_gd_distance",
+    "main_lemma_failure_rate",
 ]
 
 
@@ -332,7 +332,7 @@ def clopper_pearson(k, n, *, confidence=0.95) -> tuple[float, float]:
 
 
 class FailureEstimate(NamedTuple):
-    """Monte Carlo estimate of the failure probability of Lemma ``lem-main`` (:func:`lemma41_failure_rate`).
+    """Monte Carlo estimate of the failure probability of Lemma ``lem-main`` (:func:`main_lemma_failure_rate`).
 
     Attributes
     ----------
@@ -357,13 +357,13 @@ class FailureEstimate(NamedTuple):
     largest_ratio: float
 
 
-def lemma41_failure_rate(m, B, delta, trials, *, tau=None, c=1.0, bound_factor=1.0, confidence=0.95, rng=None):
+def main_lemma_failure_rate(m, B, delta, trials, *, tau=None, c=1.0, bound_factor=1.0, confidence=0.95, rng=None):
     """Estimate P(sup over the ball of abs(f - f_0) > bound of Lemma ``lem-main``) over random initializations.
 
     Each trial draws the projections z = W0 x (||x|| = 1) and the signs a (rotational invariance,
     :func:`nearinit.sample_projections`), computes the exact supremum of abs(f - f_0) over ||W - W0||_F <= B
     (Theorem ``thm-worst-case``, both signs) and compares it with ``bound_factor`` times
-    :func:`nearinit.lemma41_bound`. It also records the proof's random event, the count of S_1 against
+    :func:`nearinit.main_lemma_bound`. It also records the proof's random event, the count of S_1 against
     c m tau + sqrt((m/2) ln(1/delta)), which contains the lemma's failure event. ``bound_factor < 1`` tests a
     deliberately false, smaller bound: the estimate must then exceed delta.
 
@@ -380,7 +380,7 @@ def lemma41_failure_rate(m, B, delta, trials, *, tau=None, c=1.0, bound_factor=1
     tau : float, optional
         Threshold (default the slides' B^{2/3} m^{-1/3}).
     c : float, default 1.0
-        1 or sqrt(2/pi), as in :func:`nearinit.lemma41_bound`.
+        1 or sqrt(2/pi), as in :func:`nearinit.main_lemma_bound`.
     bound_factor : float, default 1.0
         Multiplies the bound (``> 0``).
     confidence : float, default 0.95
@@ -393,11 +393,11 @@ def lemma41_failure_rate(m, B, delta, trials, *, tau=None, c=1.0, bound_factor=1
 
     Examples
     --------
-    >>> est = lemma41_failure_rate(200, 1.0, 0.1, 50, rng=0)
+    >>> est = main_lemma_failure_rate(200, 1.0, 0.1, 50, rng=0)
     >>> est.failures, est.trials, bool(est.interval[1] < 0.1)
     (0, 50, True)
     """
-    from .bounds import lemma41_bound, slides_tau
+    from .main_lemma import main_lemma_bound, slides_tau
     from .worst_case import sample_projections, worst_case_gap_from_projections
 
     m = check_int("m", m)
@@ -405,7 +405,7 @@ def lemma41_failure_rate(m, B, delta, trials, *, tau=None, c=1.0, bound_factor=1
     trials = check_int("trials", trials)
     bound_factor = check_real("bound_factor", bound_factor, low=0.0, low_open=True)
     tau = slides_tau(m, B) if tau is None else check_real("tau", tau, low=0.0, low_open=True)
-    bound = bound_factor * lemma41_bound(m, B, delta, tau=tau, c=c)
+    bound = bound_factor * main_lemma_bound(m, B, delta, tau=tau, c=c)
     count_bound = c * m * tau + math.sqrt(0.5 * m * math.log(1.0 / delta))
     rng = np.random.default_rng(rng)
     failures = count_failures = 0
@@ -567,7 +567,7 @@ def gap_along_training(W0, a, X, y, X_check, *, lr, steps) -> PathGap:
     gaps = [linearization_gap(W, W0, a, Xc, scale="ntk")]
     distances = [0.0]
     for _ in range(steps):
-        W = train_first_layer(W, a, X, y, lr=lr, steps=1).W
+        W = train_first_layer(W, a, X, y, lr=lr, steps=1, scale="ntk").W
         gaps.append(linearization_gap(W, W0, a, Xc, scale="ntk"))
         distances.append(float(np.linalg.norm(W - W0)))
     return PathGap(np.array(gaps), np.array(distances), W)

@@ -17,9 +17,10 @@ from nearinit import (
     init_params,
     kernel_change_extremes,
     kernel_stability_bound,
-    lemma41_bound,
     linear_gd_distance,
     linearization_gap,
+    main_lemma_bound,
+    main_lemma_failure_rate,
     sample_projections,
     slides_tau,
     tangent_kernel,
@@ -27,7 +28,6 @@ from nearinit import (
     worst_case_gap,
     worst_case_gap_from_projections,
 )
-from nearinit.stability import lemma41_failure_rate
 
 
 def _unit(rng, d):
@@ -65,11 +65,11 @@ def test_kernel_change_extremes_attained_and_brute_force():
         W0, a = init_params(m, 2, rng=rng)
         x = 0.7 * _unit(rng, 2)
         res = kernel_change_extremes(W0, a, x, B)
-        K0 = tangent_kernel(W0, a, x)[0, 0]
+        K0 = tangent_kernel(W0, a, x, scale="ntk")[0, 0]
         assert np.linalg.norm(res.W_up - W0) <= B * (1 + 1e-12)
         assert np.linalg.norm(res.W_down - W0) <= B * (1 + 1e-12)
-        np.testing.assert_allclose(tangent_kernel(res.W_up, a, x)[0, 0] - K0, res.up, atol=1e-14)
-        np.testing.assert_allclose(K0 - tangent_kernel(res.W_down, a, x)[0, 0], res.down, atol=1e-14)
+        np.testing.assert_allclose(tangent_kernel(res.W_up, a, x, scale="ntk")[0, 0] - K0, res.up, atol=1e-14)
+        np.testing.assert_allclose(K0 - tangent_kernel(res.W_down, a, x, scale="ntk")[0, 0], res.down, atol=1e-14)
         # brute force: the largest set of off (on) neurons whose squared distances to zero fit in the budget
         z = W0 @ x / np.linalg.norm(x)
         best_up = max(
@@ -93,13 +93,13 @@ def test_kernel_change_no_random_point_beats_the_extremes():
     x = _unit(rng, 3)
     B = 1.0
     res = kernel_change_extremes(W0, a, x, B)
-    K0 = tangent_kernel(W0, a, x)[0, 0]
+    K0 = tangent_kernel(W0, a, x, scale="ntk")[0, 0]
     for _ in range(300):
         D = rng.standard_normal(W0.shape) * (rng.random((200, 1)) < 0.05)
         if not D.any():
             continue
         W = W0 + D * (B * rng.uniform() / np.linalg.norm(D))
-        change = tangent_kernel(W, a, x)[0, 0] - K0
+        change = tangent_kernel(W, a, x, scale="ntk")[0, 0] - K0
         assert -res.down - 1e-14 <= change <= res.up + 1e-14
 
 
@@ -133,8 +133,8 @@ def test_gd_distance_matches_the_simulated_linear_model():
     X = np.stack([np.cos(t), np.sin(t)], axis=1)
     y = np.sin(2 * t)
     lr, steps = 2.0, 150
-    run = train_first_layer(W0, a, X, y, lr=lr, steps=steps, linearized=True, X_eval=X)
-    K = tangent_kernel(W0, a, X)
+    run = train_first_layer(W0, a, X, y, lr=lr, steps=steps, linearized=True, X_eval=X, scale="ntk")
+    K = tangent_kernel(W0, a, X, scale="ntk")
     r0 = run.predictions[0] - y
     np.testing.assert_allclose(linear_gd_distance(K, r0, lr=lr, steps=steps), run.distances, rtol=1e-9, atol=1e-12)
     assert lr * np.linalg.eigvalsh(K).max() / len(y) <= 1
@@ -166,10 +166,10 @@ def test_clopper_pearson_against_scipy_binomtest():
 def test_failure_rate_counts_the_exact_worst_case():
     rng = 7
     m, B, delta = 300, 1.0, 0.2
-    est = lemma41_failure_rate(m, B, delta, 40, rng=rng)
+    est = main_lemma_failure_rate(m, B, delta, 40, rng=rng)
     # recompute by hand with the same stream
     gen = np.random.default_rng(rng)
-    bound = lemma41_bound(m, B, delta)
+    bound = main_lemma_bound(m, B, delta)
     worst = []
     for _ in range(40):
         z, a = sample_projections(m, rng=gen)
@@ -181,14 +181,14 @@ def test_failure_rate_counts_the_exact_worst_case():
     assert est.largest_ratio == pytest.approx(max(worst) / bound, rel=1e-12)
     assert est.failures == 0 and est.interval[1] < delta
     # a false bound (a quarter of the lemma's) fails in most initializations: the estimate can fail
-    false = lemma41_failure_rate(m, B, delta, 40, rng=rng, bound_factor=0.25)
+    false = main_lemma_failure_rate(m, B, delta, 40, rng=rng, bound_factor=0.25)
     assert false.failures == sum(w > 0.25 * bound for w in worst) and false.interval[0] > delta
 
 
 def test_failure_rate_count_event_matches_binomial_tail():
     m, B, delta = 100, 0.5, 0.3
     tau = slides_tau(m, B)
-    est = lemma41_failure_rate(m, B, delta, 3000, rng=8)
+    est = main_lemma_failure_rate(m, B, delta, 3000, rng=8)
     p = 2 * stats.norm.cdf(tau) - 1
     k = m * tau + np.sqrt(0.5 * m * np.log(1 / delta))
     exact = stats.binom.sf(np.floor(k), m, p)
