@@ -14,7 +14,7 @@ export OPENBLAS_NUM_THREADS := 1
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute bench clean
+.PHONY: pdf slides bundle-test book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute bench clean
 
 venv: $(STAMP)
 
@@ -99,3 +99,21 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# --------------------------------------------------------------------------- the book offline: PDF, handouts, slides
+# See README.md, "PDF, handouts and slides". `make pdf slides bundle-test` is what .ci/run runs after `make test`.
+PDF_OUT := _build/pdf
+PDF_MISSING = $(shell tools/pdf/missing-debian-packages)
+
+## make pdf: the whole book as one PDF (_build/pdf/nearinit.pdf) and one student handout per chapter (_build/pdf/handouts/)
+pdf: $(STAMP)
+	@if [ -n "$(PDF_MISSING)" ]; then \
+	  echo "!!! make pdf needs these Debian packages, which are missing: $(PDF_MISSING)"; \
+	  echo "!!! install them with: sudo apt-get install $(PDF_MISSING)"; exit 1; fi
+	rm -rf _build/pdf-book _build/pdf-handouts-src $(PDF_OUT)
+	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS) --path-output _build/pdf-book
+	mkdir -p $(PDF_OUT) && cp _build/pdf-book/_build/latex/nearinit.pdf $(PDF_OUT)/nearinit.pdf
+	$(PY) tools/pdf/handouts.py stage --out _build/pdf-handouts-src
+	$(BIN)/jupyter-book build _build/pdf-handouts-src --builder pdflatex $(JB_FLAGS)
+	$(PY) tools/pdf/handouts.py cut --pdf _build/pdf-handouts-src/_build/latex/nearinit.pdf --out $(PDF_OUT)/handouts
+	@echo "==> the book: $(CURDIR)/$(PDF_OUT)/nearinit.pdf; handouts: $(CURDIR)/$(PDF_OUT)/handouts/"

@@ -57,7 +57,29 @@ NUMBERING_PREAMBLE = r"""
   \setcounter{secnumdepth}{-1}\stepcounter{nearinitdoc}\setcounter{figure}{0}\setcounter{equation}{0}%
   \renewcommand{\thefigure}{\arabic{figure}}\renewcommand{\theHfigure}{u\arabic{nearinitdoc}.\arabic{figure}}%
   \renewcommand{\theequation}{\arabic{equation}}\renewcommand{\theHequation}{u\arabic{nearinitdoc}.\arabic{equation}}}
+% A proof: "Proof." in italics, a square at the end (sphinx-proof draws an admonition with an empty title bar)
+\newenvironment{nearinitproof}{\par\medskip\noindent\ignorespaces}{\hfill\ensuremath{\square}\par\medskip}
 """
+
+
+def _visit_proof_latex(self, node) -> None:
+    """LaTeX for ``{prf:proof}`` (a ``proof_node`` around an untitled admonition whose text starts "Proof. ")."""
+    self.body.append("\n\\begin{nearinitproof}\n")
+    inner = node.children[0] if len(node.children) == 1 and isinstance(node[0], nodes.admonition) else node
+    first = next(iter(inner.findall(nodes.paragraph)), None)
+    if first is not None and first.children and isinstance(first[0], nodes.Text):
+        word, sep, rest = first[0].astext().partition(". ")
+        if sep and " " not in word:
+            first.remove(first[0])
+            first.insert(0, nodes.Text(" " + rest))
+            first.insert(0, nodes.emphasis("", word + "."))
+    for child in list(inner.children):
+        child.walkabout(self)
+    raise nodes.SkipChildren
+
+
+def _depart_proof_latex(self, node) -> None:
+    self.body.append("\n\\end{nearinitproof}\n")
 
 
 def _add_latex_macros(app, config) -> None:
@@ -78,6 +100,11 @@ def _latex_numbering(app, doctree, docname) -> None:
         secnumber = env.toc_secnumbers.get(start["docname"], {}).get("")
         command = rf"\nearinitnumbered{{{secnumber[0]}}}" if secnumber else r"\nearinitunnumbered"
         start.insert(0, nodes.raw("", command + "\n", format="latex"))
+        # A named destination on the chapter's first page: tools/pdf/handouts.py cuts the chapters out there.
+        section = next(iter(start.findall(nodes.section)), None)
+        if section is not None and section.children and isinstance(section[0], nodes.title):
+            stem = start["docname"].rsplit("/", 1)[-1]
+            section.insert(1, nodes.raw("", rf"\hypertarget{{nearinit-doc-{stem}}}{{}}" + "\n", format="latex"))
     _exercise_references(app, doctree)
 
 
@@ -170,6 +197,9 @@ def _outputs_changed(app, env, added, changed, removed):
 
 
 def setup(app):
+    from sphinx_proof.nodes import proof_node
+
+    app.add_node(proof_node, override=True, latex=(_visit_proof_latex, _depart_proof_latex))
     app.connect("config-inited", _add_latex_macros)
     app.connect("doctree-resolved", _latex_numbering)
     app.connect("env-get-outdated", _outputs_changed)
