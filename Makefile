@@ -117,3 +117,22 @@ pdf: $(STAMP)
 	$(BIN)/jupyter-book build _build/pdf-handouts-src --builder pdflatex $(JB_FLAGS)
 	$(PY) tools/pdf/handouts.py cut --pdf _build/pdf-handouts-src/_build/latex/nearinit.pdf --out $(PDF_OUT)/handouts
 	@echo "==> the book: $(CURDIR)/$(PDF_OUT)/nearinit.pdf; handouts: $(CURDIR)/$(PDF_OUT)/handouts/"
+
+## make slides: one reveal.js deck per chapter (_build/slides/<chapter>.html), offline; see tools/slides/build.py
+SLIDES_NPM := tools/slides/node_modules/reveal.js/dist/reveal.js
+
+$(SLIDES_NPM): tools/slides/package.json tools/slides/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "!!! make slides needs npm (Debian: apt-get install npm)"; exit 1; }
+	npm ci --prefix tools/slides --no-audit --no-fund --loglevel=error && touch $@
+
+slides: $(STAMP) $(SLIDES_NPM)
+	rm -rf _build/slides _build/slides-env
+	@# The site's numbers (Lemma 5.1, Fig. 3.2): a Sphinx environment of the book, from Sphinx's dummy builder.
+	$(BIN)/jupyter-book build . --builder custom --custom-builder dummy $(JB_FLAGS) --path-output _build/slides-env
+	$(PY) tools/slides/build.py --env _build/slides-env/_build/.doctrees/environment.pickle --out _build/slides
+	@echo "==> decks: $(CURDIR)/_build/slides/ (open one, press S for the speaker notes)"
+
+## make bundle-test: the PDF, handouts and decks (after `make pdf slides`), and the site rebuilt to serve and link them
+bundle-test: $(STAMP)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	NEARINIT_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -rs -p no:cacheprovider tests/test_bundle.py

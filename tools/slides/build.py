@@ -24,6 +24,7 @@ import argparse
 import copy
 import html
 import pathlib
+import re
 import shutil
 import sys
 
@@ -41,6 +42,7 @@ from myst import MystError, Numbers, Renderer  # noqa: E402
 from rules import cell_parts, metadata_for, notebook_types  # noqa: E402
 
 NODE = HERE / "node_modules"
+DENSE = 600  # characters of MyST source above which a part is set in smaller type
 VENDOR = {  # what a deck loads: node_modules path -> path under <out>/vendor
     "reveal.js/dist": "reveal.js/dist",
     "reveal.js/plugin/notes": "reveal.js/plugin/notes",
@@ -115,7 +117,10 @@ class MystSlidesPreprocessor(Preprocessor):
             title = self.renderer.inline(part.source.lstrip("#").strip())
             over = f'<p class="chapter-number">Chapter {chapter}</p>' if chapter else ""
             return [self._html_cell(f'<div class="title-slide">{over}<h1>{title}</h1></div>', kind)]
-        return [self._html_cell(self.renderer.render(part.source), kind)]
+        body = self.renderer.render(part.source)
+        if len(part.source) > DENSE:  # a long statement or list: smaller type, so that it fits on its slide
+            body = f'<div class="dense">{body}</div>'
+        return [self._html_cell(body, kind)]
 
 
 def macros(config: pathlib.Path = ROOT / "_config.yml") -> dict:
@@ -137,6 +142,12 @@ def copy_vendor(out: pathlib.Path) -> None:
             shutil.copytree(NODE / src, target, ignore=shutil.ignore_patterns("*.map", "*.esm.js"))
         else:
             shutil.copy2(NODE / src, target)
+    # reveal.js's themes @import web fonts from Google; the decks use the themes' local fonts (or the system's).
+    for css in (out / "vendor" / "reveal.js" / "dist" / "theme").glob("*.css"):
+        text = css.read_text()
+        offline = re.sub(r"@import url\((?:https?:)?//[^)]*\);?", "", text)
+        if offline != text:
+            css.write_text(offline)
 
 
 def build_deck(path: pathlib.Path, numbers: Numbers, out: pathlib.Path) -> pathlib.Path:
@@ -151,11 +162,13 @@ def build_deck(path: pathlib.Path, numbers: Numbers, out: pathlib.Path) -> pathl
         jquery_url="vendor/jquery.min.js",
         mathjax_url="vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML",
         reveal_number="c/t",
+        reveal_theme="white",
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    exporter.register_preprocessor(pre, enabled=True)
     resources = {"metadata": {"name": path.stem}, "nearinit": {"macros": macros()}}
+    # Before the exporter's own preprocessors: reveal's, which turns the slide types into <section>s, needs the parts.
+    nb, resources = pre.preprocess(nb, resources)
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     target = out / f"{path.stem}.html"
     target.write_text(body)
