@@ -397,9 +397,12 @@ async () => {
       await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
       const s = Reveal.getCurrentSlide();
       // A box that scrolls or clips (a wide display equation, a long line of code) hides part of the slide.
+      // Typeset formulas that show nothing (typeset while hidden, not re-rendered).
+      const blank = [...s.querySelectorAll('.MathJax_CHTML')]
+        .filter(e => !e.closest('aside') && e.getBoundingClientRect().width < 1).length;
       const clipped = [...s.querySelectorAll('.math.display, pre, .jp-OutputArea-output')]
         .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1).length;
-      slides.push({h: i, v: j, height: s.scrollHeight, width: s.scrollWidth, clipped,
+      slides.push({h: i, v: j, height: s.scrollHeight, width: s.scrollWidth, clipped, blank,
                    text: s.innerText.slice(0, 80)});
     }
   }
@@ -461,6 +464,8 @@ def test_deck_offline_and_typeset(browser, deck_server, stem):
     assert not audit["untypeset"], f"{stem}: formulas not typeset: {audit['untypeset'][:5]} (of {audit['math']})"
     assert not audit["mjErrors"] and audit["merrors"] == 0, f"{stem}: MathJax errors: {audit['mjErrors'][:5]}"
     assert not audit["raw"], f"{stem}: raw MyST or TeX on the slides: {audit['raw'][:5]}"
+    blank = [(s["h"], s["v"], s["blank"]) for s in audit["slides"] if s["blank"]]
+    assert not blank, f"{stem}: slides (h, v, count) with typeset formulas that show nothing: {blank}"
 
 
 @pytest.mark.parametrize("stem", STEMS)

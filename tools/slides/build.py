@@ -42,7 +42,7 @@ from myst import MystError, Numbers, Renderer  # noqa: E402
 from rules import cell_parts, metadata_for, notebook_types  # noqa: E402
 
 NODE = HERE / "node_modules"
-DENSE = 600  # characters of MyST source above which a part is set in smaller type
+DENSE = 450  # characters of MyST source above which a part is set in smaller type
 VENDOR = {  # what a deck loads: node_modules path -> path under <out>/vendor
     "reveal.js/dist": "reveal.js/dist",
     "reveal.js/plugin/notes": "reveal.js/plugin/notes",
