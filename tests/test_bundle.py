@@ -42,7 +42,7 @@ import yaml
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools" / "pdf"))
-from handouts import chapters  # noqa: E402
+from handouts import chapters
 
 HTML = pathlib.Path(os.environ.get("NEARINIT_HTML", ROOT / "_build" / "html"))
 PDF_DIR = pathlib.Path(os.environ.get("NEARINIT_PDF", ROOT / "_build" / "pdf"))
@@ -74,18 +74,21 @@ def _need(path: pathlib.Path, make: str) -> None:
 @functools.cache
 def pdf_text(pdf: pathlib.Path) -> str:
     _need(pdf, "make pdf")
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _flat(text: str) -> str:
-    """Whitespace collapsed, hyphenation at line ends undone: text as a reader sees it."""
-    text = re.sub(r"-\n(?=[a-z])", "", text)
+    """Whitespace collapsed, hyphenation at line ends undone, typographic quotes plain: text as a reader sees it."""
+    text = re.sub(r"-\n(?=[a-z])", "", text).replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     return re.sub(r"\s+", " ", text)
 
 
 # --------------------------------------------------------------------------- the site's numbers
 def _plain(fragment: str) -> str:
-    fragment = re.sub(r"\\\(.*?\\\)", " ", fragment, flags=re.S)  # inline math: rendered differently in the PDF
+    # Inline math is typeset differently in the PDF: it becomes a stop mark that ends a run of words.
+    fragment = re.sub(r"\\\(.*?\\\)", " \u2016 ", fragment, flags=re.S)
     fragment = re.sub(r"<[^>]+>", "", fragment)
     return htmlmod.unescape(fragment).strip()
 
@@ -99,7 +102,7 @@ def _title_words(title: str, n: int = 3) -> str:
         words.append(word)
         if len(words) == n:
             break
-    return " ".join(words)
+    return _flat(" ".join(words))
 
 
 @functools.cache
@@ -109,9 +112,7 @@ def site_numbers(doc: str) -> list[tuple[str, str]]:
     _need(page, "make site")
     text = page.read_text()
     items = []
-    for match in re.finditer(
-        r'<span class="caption-number">([^<]+?)\s*</span>(.*?)</(?:p|figcaption)>', text, re.S
-    ):
+    for match in re.finditer(r'<span class="caption-number">([^<]+?)\s*</span>(.*?)</(?:p|figcaption)>', text, re.S):
         number, rest = match.group(1).strip(), match.group(2)
         if not re.search(r"\d", number):
             continue
@@ -155,13 +156,15 @@ def test_pdf_has_the_sites_numbers(doc):
 
 
 def test_pdf_results_in_site_order():
-    """The numbered items come in the PDF in the site's order (a renumbering would change it)."""
+    """Results and exercises come in the PDF in the site's order (figures float in LaTeX: they are left out)."""
     flat = _flat(pdf_text(BOOK_PDF))
     body = flat[flat.find("Chapter 1") :] if "Chapter 1" in flat else flat
     for doc in TOC_DOCS:
         positions = []
         for number, words in site_numbers(doc):
-            pattern = re.escape(number) + (r":\s*" if number.startswith("Fig.") else r"\s*\(\s*") + re.escape(words)
+            if number.startswith("Fig."):
+                continue
+            pattern = re.escape(number) + r"\s*\(\s*" + re.escape(words)
             match = re.search(pattern, body)
             positions.append(match.start() if match else -1)
         found = [p for p in positions if p >= 0]
@@ -171,7 +174,9 @@ def test_pdf_results_in_site_order():
 @pytest.mark.parametrize("pdf", ["nearinit.pdf", *[f"handouts/{s}.pdf" for s in STEMS]])
 def test_no_unresolved_reference(pdf):
     text = pdf_text(PDF_DIR / pdf)
-    assert "??" not in text, f"{pdf}: unresolved reference(s): ...{text[max(0, text.find('??') - 80) : text.find('??') + 20]}..."
+    assert "??" not in text, (
+        f"{pdf}: unresolved reference(s): ...{text[max(0, text.find('??') - 80) : text.find('??') + 20]}..."
+    )
 
 
 def _macro_names() -> list[str]:
@@ -269,11 +274,21 @@ def _graded_lines(path: pathlib.Path) -> dict[str, list[str]]:
                 elif inside and len(line.strip()) >= 12 and not line.strip().startswith("#"):
                     sink.append(line.strip())
         if "website-only" in cell.get("metadata", {}).get("tags", []):
-            for line in source.splitlines():
-                words = _title_words(line.replace("`", ""), n=8)
-                if len(words.split()) >= 6:
-                    explanation.append(words)
+            explanation += _phrases(source)
     return {"solution": solution, "hidden test": hidden, "website-only": explanation}
+
+
+def _phrases(markdown: str, n: int = 5) -> list[str]:
+    """Runs of at least ``n`` plain words of a markdown cell (math, code, roles and directive lines cut them)."""
+    lines = [ln for ln in markdown.splitlines() if not re.match(r"\s*(```|:::|:\w+:)", ln)]
+    text = " ".join(lines)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\{[\w:-]+\}|[()\[\]:;*_]", "|", text)
+    phrases = []
+    for run in text.split("|"):
+        words = run.strip(" .,").split()
+        if len(words) >= n and all(re.fullmatch(r"[A-Za-z][A-Za-z'\-,.]*", w) for w in words[:n]):
+            phrases.append(" ".join(words[:n]))
+    return phrases
 
 
 def _shown_elsewhere(path: pathlib.Path, line: str) -> bool:
@@ -307,6 +322,11 @@ def test_handout_has_no_graded_solution(stem):
     # The same search finds the solutions in the full book (which shows them): it is not blind.
     assert controls > 0, f"{stem}: none of the graded lines is found even in the full PDF: the check is blind"
     assert "raise NotImplementedError()" in handout, f"{stem}: the handout lacks nbgrader's stub"
+    # Code of the graded cells is searchable in the handout: the lines around the solution regions are found.
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            first = "".join(cell["source"]).splitlines()[0].strip()
+            assert _flat(first) in handout, f"{stem}: the graded cell's first line {first!r} is not in the handout"
 
 
 @pytest.mark.parametrize("stem", STEMS)

@@ -139,7 +139,9 @@ def cut(pdf: pathlib.Path, out: pathlib.Path, stems: list[str]) -> dict[str, tup
         later = [p for p in ordered if p > first]
         last = (later[0] - 1) if later else last_page
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["pdfseparate", "-f", str(first), "-l", str(last), str(pdf), f"{tmp}/p-%04d.pdf"], check=True)
+            subprocess.run(
+                ["pdfseparate", "-f", str(first), "-l", str(last), str(pdf), f"{tmp}/p-%04d.pdf"], check=True
+            )
             pages = sorted(pathlib.Path(tmp).glob("p-*.pdf"))
             target = out / f"{stem}.pdf"
             if len(pages) == 1:

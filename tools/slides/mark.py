@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from rules import metadata_for, notebook_types  # noqa: E402
+from rules import metadata_for, notebook_types
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 

@@ -66,7 +66,7 @@ class Numbers:
         return self._join(number) if number else ""
 
     def result(self, label: str) -> str:
-        """"Lemma 5.1" for a sphinx-proof label (or "Lemma" if unnumbered on the site)."""
+        """ "Lemma 5.1" for a sphinx-proof label (or "Lemma" if unnumbered on the site)."""
         if label not in self.proofs:
             raise MystError(f"no prf: result labelled {label!r}")
         docname, realtype = self.proofs[label]
@@ -113,7 +113,9 @@ def _heading_sources(root: pathlib.Path) -> dict[str, str]:
     found = {}
     for path in sorted((root / "book").glob("*.*")):
         if path.suffix == ".ipynb":
-            texts = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"]
+            texts = [
+                "".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"
+            ]
         elif path.suffix == ".md":
             texts = [path.read_text()]
         else:
@@ -252,7 +254,9 @@ class Renderer:
             title = f" ({self.inline(argument)})" if argument else ""
             return self._box("exercise", f"<strong>{heading}</strong>{title}", self.render(body))
         if name == "solution":
-            return self._box("solution", f"<strong>Solution to {self.numbers.exercise(argument)}</strong>", self.render(body))
+            return self._box(
+                "solution", f"<strong>Solution to {self.numbers.exercise(argument)}</strong>", self.render(body)
+            )
         if name == "literalinclude":
             return self._literalinclude(argument, opts)
         if name in {"note", "warning", "important", "tip", "admonition"}:

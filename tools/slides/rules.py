@@ -25,9 +25,9 @@ graded solution / test cells, ``remove-cell``,   ``skip`` (they are not lecture 
 ===============================================  ==================================================================
 
 ``tools/slides/mark.py`` writes the result into each cell's metadata, ``slideshow.slide_type`` (the type of the
-cell's first part that is not skipped, which Jupyter's slide view and RISE read) and ``slideshow.parts`` (the type of every part), and
-checks that the recorded metadata is current. A cell whose ``slideshow`` has ``"manual": true`` keeps the types an
-author wrote by hand.
+cell's first part that is not skipped, which Jupyter's slide view and RISE read) and ``slideshow.parts`` (the type
+of every part), and checks that the recorded metadata is current. A cell whose ``slideshow`` has
+``"manual": true`` keeps the types an author wrote by hand.
 """
 
 from __future__ import annotations
@@ -141,7 +141,9 @@ def is_graded(cell) -> bool:
 
 
 def has_image(cell) -> bool:
-    return any("image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {}) for o in cell.get("outputs", []))
+    return any(
+        "image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {}) for o in cell.get("outputs", [])
+    )
 
 
 def part_types(cell, index: int, first_code: int | None) -> list[str]:
