@@ -1,132 +1,95 @@
 """nearinit: the helper package of the book *Nets near initialization are almost linear*.
 
-The chapters import everything from here; see the book's API reference page.
+The chapters import everything from here; see the book's API reference page. The submodules are imported lazily
+(PEP 562 module ``__getattr__``): ``import nearinit`` costs little more than ``import numpy``, and sympy, scipy and
+matplotlib are loaded only by the first function that needs them.
 """
 
-from .activations import ACTIVATIONS, Activation, get_activation
-from .bounds import (
-    BadSet,
-    LeadingConstants,
-    bad_set,
-    general_base_bound,
-    general_base_slides_bound,
-    lemma41_bad_set_bound,
-    lemma41_bound,
-    lemma41_leading_constants,
-    lemma41_slides_bound,
-    optimal_tau,
-    slides_tau,
-)
-from .concentration import (
-    NearZeroBounds,
-    anticoncentration_prob,
-    binomial_chi2_pvalue,
-    binomial_quantile,
-    binomial_tail,
-    hoeffding_upper,
-    householder_first_row,
-    max_flips,
-    near_zero_bounds,
-    near_zero_count,
-    sample_near_zero_counts,
-)
-from .kernels import ntk_limit, tangent_kernel, tangent_kernel_std
-from .large_width import (
-    RandomWorstCase,
-    eligible_projections,
-    worst_case_order_statistics,
-    worst_case_sort,
-    worst_case_streaming,
-)
-from .linearization import linearization_gap, linearize, relu_flip_terms
-from .network import forward, init_params, preactivations
-from .plotting import BOOK_COLORS, plot_count_distribution, plot_loglog, plot_ratio_strip, use_book_style
-from .rates import loglog_slope
-from .smooth import SmoothInstance, near_tight_instance, smooth_frobenius_bound, smooth_gap_bound
-from .symbolic import (
-    TaylorForms,
-    peak_gain_series,
-    remainder_forms,
-    smoothness_constant,
-    sympy_activation,
-    taylor_forms,
-)
-from .training import TrainResult, train_first_layer
-from .worst_case import (
-    ProjectedWorstCase,
-    WorstCase,
-    sample_projections,
-    sup_from_sorted,
-    worst_case_asymptotic,
-    worst_case_constant,
-    worst_case_gap,
-    worst_case_gap_from_projections,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ACTIVATIONS",
-    "BOOK_COLORS",
-    "Activation",
-    "BadSet",
-    "LeadingConstants",
-    "NearZeroBounds",
-    "ProjectedWorstCase",
-    "RandomWorstCase",
-    "SmoothInstance",
-    "TaylorForms",
-    "TrainResult",
-    "WorstCase",
-    "anticoncentration_prob",
-    "bad_set",
-    "binomial_chi2_pvalue",
-    "binomial_quantile",
-    "binomial_tail",
-    "eligible_projections",
-    "forward",
-    "general_base_bound",
-    "general_base_slides_bound",
-    "get_activation",
-    "hoeffding_upper",
-    "householder_first_row",
-    "init_params",
-    "lemma41_bad_set_bound",
-    "lemma41_bound",
-    "lemma41_leading_constants",
-    "lemma41_slides_bound",
-    "linearization_gap",
-    "linearize",
-    "loglog_slope",
-    "max_flips",
-    "near_tight_instance",
-    "near_zero_bounds",
-    "near_zero_count",
-    "ntk_limit",
-    "optimal_tau",
-    "peak_gain_series",
-    "plot_count_distribution",
-    "plot_loglog",
-    "plot_ratio_strip",
-    "preactivations",
-    "relu_flip_terms",
-    "remainder_forms",
-    "sample_near_zero_counts",
-    "sample_projections",
-    "slides_tau",
-    "smooth_frobenius_bound",
-    "smooth_gap_bound",
-    "smoothness_constant",
-    "sup_from_sorted",
-    "sympy_activation",
-    "tangent_kernel",
-    "tangent_kernel_std",
-    "taylor_forms",
-    "train_first_layer",
-    "use_book_style",
-    "worst_case_asymptotic",
-    "worst_case_constant",
-    "worst_case_gap",
-    "worst_case_gap_from_projections",
-    "worst_case_order_statistics",
-    "worst_case_sort",
-    "worst_case_streaming",
-]
+import importlib
+
+# Public name -> submodule that defines it (and lists it in its __all__), submodules in the book's order:
+# each module holds the code of one chapter's results (see the module docstrings and CONTRIBUTING.md).
+_MODULES = {
+    "network": ("forward", "init_params", "preactivations"),
+    "activations": ("ACTIVATIONS", "SMOOTH_ACTIVATIONS", "Activation", "get_activation"),
+    "training": ("TrainResult", "squared_loss", "train_first_layer"),
+    "linearization": ("Linearization", "linearization_gap", "linearize"),
+    "symbolic": (
+        "Z",
+        "TaylorForms",
+        "peak_gain_series",
+        "remainder_forms",
+        "smoothness_constant",
+        "sympy_activation",
+        "taylor_forms",
+    ),
+    "smooth": ("SmoothInstance", "near_tight_instance", "smooth_frobenius_bound", "smooth_gap_bound"),
+    "relu_identity": ("max_flips", "relu_flip_terms"),
+    "anticoncentration": (
+        "NearZeroBounds",
+        "anticoncentration_prob",
+        "binomial_chi2_pvalue",
+        "binomial_quantile",
+        "binomial_tail",
+        "hoeffding_deviation",
+        "hoeffding_upper",
+        "householder_first_row",
+        "near_zero_bounds",
+        "near_zero_count",
+        "near_zero_set",
+        "sample_near_zero_counts",
+    ),
+    "main_lemma": (
+        "BadSet",
+        "LeadingConstants",
+        "bad_set",
+        "ball_points",
+        "general_base_bound",
+        "general_base_slides_bound",
+        "main_lemma_bad_set_bound",
+        "main_lemma_bound",
+        "main_lemma_leading_constants",
+        "main_lemma_slides_bound",
+        "optimal_tau",
+        "slides_tau",
+    ),
+    "worst_case": (
+        "WorstCase",
+        "concavity_certificate",
+        "sample_projections",
+        "sup_from_sorted",
+        "worst_case_asymptotic",
+        "worst_case_constant",
+        "worst_case_gap",
+        "worst_case_gap_from_projections",
+    ),
+    "ntk": ("ntk_limit", "tangent_kernel", "tangent_kernel_std"),
+    "large_width": (
+        "RandomWorstCase",
+        "eligible_projections",
+        "worst_case_order_statistics",
+        "worst_case_sort",
+        "worst_case_streaming",
+    ),
+    "numerics": ("finite_difference_gradient", "frobenius_norm", "loglog_slope"),
+    "plotting": ("BOOK_COLORS", "plot_count_distribution", "plot_loglog", "plot_ratio_strip", "use_book_style"),
+}
+_EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'nearinit' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
