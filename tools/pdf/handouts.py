@@ -124,6 +124,12 @@ def page_count(pdf: pathlib.Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", text, re.M).group(1))
 
 
+def _run(cmd: list[str]) -> None:
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed ({result.returncode}): {result.stderr[-2000:]}")
+
+
 def cut(pdf: pathlib.Path, out: pathlib.Path, stems: list[str]) -> dict[str, tuple[int, int]]:
     """One PDF per chapter in ``stems``: its pages of ``pdf``. Returns {stem: (first page, last page)}."""
     starts = destinations(pdf)
@@ -139,15 +145,15 @@ def cut(pdf: pathlib.Path, out: pathlib.Path, stems: list[str]) -> dict[str, tup
         later = [p for p in ordered if p > first]
         last = (later[0] - 1) if later else last_page
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(
-                ["pdfseparate", "-f", str(first), "-l", str(last), str(pdf), f"{tmp}/p-%04d.pdf"], check=True
-            )
+            # poppler warns about hyperref's link dictionaries on every page ("Found recursive dicts"): harmless,
+            # shown only if the command fails.
+            _run(["pdfseparate", "-f", str(first), "-l", str(last), str(pdf), f"{tmp}/p-%04d.pdf"])
             pages = sorted(pathlib.Path(tmp).glob("p-*.pdf"))
             target = out / f"{stem}.pdf"
             if len(pages) == 1:
                 shutil.copy2(pages[0], target)
             else:
-                subprocess.run(["pdfunite", *map(str, pages), str(target)], check=True)
+                _run(["pdfunite", *map(str, pages), str(target)])
         ranges[stem] = (first, last)
     return ranges
 
