@@ -91,6 +91,8 @@ assignments-test: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(or $(NB),$(NOTEBOOKS))
 	$(PY) tools/clean_notebooks.py $(or $(NB),$(NOTEBOOKS))
+	@# Which cells go on which slide (cell metadata `slideshow`), recomputed from the edited cells (tools/slides).
+	$(PY) tools/slides/mark.py
 
 ## make portability: nbval strict again as other machines run it: OpenBLAS's kernels of older CPUs (Prescott,
 ## SandyBridge) and the BLAS thread count left to the library, as in a student's JupyterLab. .ci/run runs it.
