@@ -17,7 +17,7 @@ JB_FLAGS := -W -n --keep-going
 # excepted, as nbval skips PNG figures: tests/nbval_sanitize.cfg).
 NBVAL := -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: interactive-data book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
+.PHONY: interactive-data pdf slides bundle-test book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
 
 venv: $(STAMP)
 
@@ -92,6 +92,8 @@ assignments-test: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(or $(NB),$(NOTEBOOKS))
 	$(PY) tools/clean_notebooks.py $(or $(NB),$(NOTEBOOKS))
+	@# Which cells go on which slide (cell metadata `slideshow`), recomputed from the edited cells (tools/slides).
+	$(PY) tools/slides/mark.py
 
 ## make portability: nbval strict again as other machines run it: OpenBLAS's kernels of older CPUs (Prescott,
 ## SandyBridge) and the BLAS thread count left to the library, as in a student's JupyterLab. .ci/run runs it.
@@ -122,3 +124,40 @@ interactive-data: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# --------------------------------------------------------------------------- the book offline: PDF, handouts, slides
+# See README.md, "PDF, handouts and slides". `make pdf slides bundle-test` is what .ci/run runs after `make test`.
+PDF_OUT := _build/pdf
+PDF_MISSING = $(shell tools/pdf/missing-debian-packages)
+
+## make pdf: the whole book as one PDF (_build/pdf/nearinit.pdf) and one student handout per chapter (_build/pdf/handouts/)
+pdf: $(STAMP)
+	@if [ -n "$(PDF_MISSING)" ]; then \
+	  echo "!!! make pdf needs these Debian packages, which are missing: $(PDF_MISSING)"; \
+	  echo "!!! install them with: sudo apt-get install $(PDF_MISSING)"; exit 1; fi
+	rm -rf _build/pdf-book _build/pdf-handouts-src $(PDF_OUT)
+	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS) --path-output _build/pdf-book
+	mkdir -p $(PDF_OUT) && cp _build/pdf-book/_build/latex/nearinit.pdf $(PDF_OUT)/nearinit.pdf
+	$(PY) tools/pdf/handouts.py stage --out _build/pdf-handouts-src
+	$(BIN)/jupyter-book build _build/pdf-handouts-src --builder pdflatex $(JB_FLAGS)
+	$(PY) tools/pdf/handouts.py cut --pdf _build/pdf-handouts-src/_build/latex/nearinit.pdf --out $(PDF_OUT)/handouts
+	@echo "==> the book: $(CURDIR)/$(PDF_OUT)/nearinit.pdf; handouts: $(CURDIR)/$(PDF_OUT)/handouts/"
+
+## make slides: one reveal.js deck per chapter (_build/slides/<chapter>.html), offline; see tools/slides/build.py
+SLIDES_NPM := tools/slides/node_modules/reveal.js/dist/reveal.js
+
+$(SLIDES_NPM): tools/slides/package.json tools/slides/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "!!! make slides needs npm (Debian: apt-get install npm)"; exit 1; }
+	npm ci --prefix tools/slides --no-audit --no-fund --loglevel=error && touch $@
+
+slides: $(STAMP) $(SLIDES_NPM)
+	rm -rf _build/slides _build/slides-env
+	@# The site's numbers (Lemma 5.1, Fig. 3.2): a Sphinx environment of the book, from Sphinx's dummy builder.
+	$(BIN)/jupyter-book build . --builder custom --custom-builder dummy $(JB_FLAGS) --path-output _build/slides-env
+	$(PY) tools/slides/build.py --env _build/slides-env/_build/.doctrees/environment.pickle --out _build/slides
+	@echo "==> decks: $(CURDIR)/_build/slides/ (open one, press S for the speaker notes)"
+
+## make bundle-test: the PDF, handouts and decks (after `make pdf slides`), and the site rebuilt to serve and link them
+bundle-test: $(STAMP)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	NEARINIT_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -rs -p no:cacheprovider tests/test_bundle.py

@@ -214,8 +214,8 @@ def _check_prime_at_zero(value) -> float:
     c = check_real("relu_prime_at_zero", value, low=0.0, high=1.0)
     if c not in (0.0, 1.0):
         raise ValueError(
-            f"The 'relu_prime_at_zero' parameter must be 0 or 1 (for values strictly between, the supremum "
-            f"is not attained when some projection is exactly 0). Got {value!r} instead."
+            f"The 'relu_prime_at_zero' parameter must be 0 or 1 (for values strictly between, the formula of "
+            f"Theorem thm-worst-case is only an upper bound when some projection is exactly 0). Got {value!r} instead."
         )
     return c
 
