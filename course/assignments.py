@@ -1,18 +1,19 @@
-"""Graded assignments from the chapters, with nbgrader: the driver of `make assignments` and of the tests.
+"""The nbgrader course of the book: the driver of `make course`, `make assignments` and the course tests.
 
-The chapter notebook `book/NN_name.ipynb` is the only source of its assignment (CONTRIBUTING.md, "Graded
-exercise"). This module copies every chapter with graded cells into an nbgrader course directory,
-``<out>/course/source/<chapter>/<chapter>.ipynb``, with the course configuration `assignments/nbgrader_config.py`,
-and runs nbgrader's own `generate_assignment` on it. nbgrader then writes the student release
-``<out>/course/release/<chapter>/<chapter>.ipynb`` (solutions replaced by stubs, hidden tests removed, outputs
-cleared, `website-only` cells dropped by the configured TagRemovePreprocessor) and records the instructor version
-(the autograder's source: test cells with their hidden tests) in ``<out>/course/gradebook.db``. Nothing here strips
-or grades a notebook by hand; the helpers below only locate cells and call nbgrader.
+The chapter notebook `book/NN_name.ipynb` is the only source (CONTRIBUTING.md, "Graded exercise"). For every chapter
+with graded cells, `course.student.assignment_notebook` makes the lean assignment (the book's macros, a title, a
+locked set-up cell, the graded exercises: nothing else of the chapter runs), which goes to
+``<course>/source/<chapter>/<chapter>.ipynb``; nbgrader's own `generate_assignment` (configured by
+`assignments/nbgrader_config.py`, see `course/plugins.py`) then writes the student release
+``<course>/release/<chapter>/<chapter>.ipynb`` (solutions replaced by stubs, hidden tests removed, the installed
+`nearinit` recorded) and records the autograder's version in ``<course>/gradebook.db``.
 
 Usage::
 
-    python tests/assignments.py build [--out _build/assignments]      # `make assignments`
-    python tests/assignments.py validate --course DIR --json OUT NB...  # used by tests/test_assignments.py
+    python -m course.assignments course [--root assignments]   # `make course`: the course folder, kept across runs
+    python -m course.assignments build [--out _build/assignments]  # `make assignments`: a fresh throw-away course
+    python -m course.assignments solution-key --out FILE.html
+    python -m course.assignments validate --course DIR --json OUT NB...  # used by the tests
 """
 
 from __future__ import annotations
@@ -32,37 +33,41 @@ import nbformat
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: `python course/assignments.py`
+    sys.path.insert(0, str(ROOT))
+
+from course import student as stu  # noqa: E402
+from course.student import (  # noqa: E402, F401 (re-exported for the tests)
+    HIDDEN_BEGIN,
+    HIDDEN_END,
+    SOLUTION_BEGIN,
+    SOLUTION_END,
+    WEBSITE_ONLY,
+    is_solution_cell,
+    is_test_cell,
+    nbgrader_meta,
+    read,
+    regions,
+    tags,
+    without_markers,
+)
+
 BOOK = ROOT / "book"
 CONFIG = ROOT / "assignments" / "nbgrader_config.py"
+COURSE = ROOT / "assignments"
 DEFAULT_OUT = ROOT / "_build" / "assignments"
 CHAPTER_RE = re.compile(r"^\d\d_[A-Za-z0-9_]+$")
 
-SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-WEBSITE_ONLY = "website-only"
-
 
 # --------------------------------------------------------------------------- reading chapters
-def read(path: pathlib.Path) -> nbformat.NotebookNode:
-    return nbformat.read(str(path), as_version=4)
 
 
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def is_solution_cell(cell) -> bool:
-    return bool(nbgrader_meta(cell).get("solution"))
 
 
-def is_test_cell(cell) -> bool:
-    """An autograder test cell: graded, locked, not a solution."""
-    meta = nbgrader_meta(cell)
-    return bool(meta.get("grade")) and not meta.get("solution") and cell["cell_type"] == "code"
 
 
-def tags(cell) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
 
 
 def has_graded_cells(path: pathlib.Path) -> bool:
@@ -98,24 +103,8 @@ def toc_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
     return out
 
 
-def regions(source: str, begin: str, end: str) -> list[list[str]]:
-    """The lines strictly between each `begin` marker line and the next `end` marker line."""
-    found, current = [], None
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped == begin:
-            current = []
-        elif stripped == end and current is not None:
-            found.append(current)
-            current = None
-        elif current is not None:
-            current.append(line)
-    return found
 
 
-def without_markers(source: str) -> str:
-    """A solution cell as a student would write it: the instructor's code without nbgrader's marker lines."""
-    return "\n".join(line for line in source.splitlines() if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END))
 
 
 # --------------------------------------------------------------------------- the nbgrader course
@@ -251,8 +240,40 @@ class Course:
             return {g.name: (g.auto_score, g.max_score) for g in sub.grades}
 
 
+def _copy_config(root: pathlib.Path) -> None:
+    """A course directory outside `assignments/` loads the course's configuration from the repository."""
+    (root / "nbgrader_config.py").write_text(
+        "# The nearinit course configuration (see that file).\n"
+        f"load_subconfig({str(CONFIG)!r})  # noqa: F821\n"
+    )
+
+
+def write_sources(root: pathlib.Path, chapters: Iterable[pathlib.Path]) -> list[str]:
+    """``<root>/source/<chapter>/<chapter>.ipynb``: the lean assignment of each chapter (rewritten if changed)."""
+    names = []
+    for chapter in chapters:
+        dest = root / "source" / chapter.stem / chapter.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        text = nbformat.writes(stu.assignment_notebook(chapter, chapter.stem)) + "\n"
+        if not dest.is_file() or dest.read_text() != text:
+            dest.write_text(text)
+        names.append(chapter.stem)
+    return names
+
+
+def _generate_all(course: "Course", names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            course.generate(name)
+        except Exception as exc:  # nbgrader raises its own and plain errors alike; report them per chapter
+            course.errors[name] = f"nbgrader generate_assignment failed: {type(exc).__name__}: {exc}"
+            continue
+        if not course.release(name).is_file():
+            course.errors[name] = "nbgrader generate_assignment wrote no student release"
+
+
 def build(out: pathlib.Path = DEFAULT_OUT, chapters: Iterable[pathlib.Path] | None = None) -> Course:
-    """Fresh course directory `<out>/course` with one assignment per chapter that has graded cells.
+    """Fresh, throw-away course directory `<out>/course` with one assignment per chapter that has graded cells.
 
     A chapter nbgrader rejects does not stop the others: its error is kept in ``course.errors[<chapter>]``.
     """
@@ -263,21 +284,59 @@ def build(out: pathlib.Path = DEFAULT_OUT, chapters: Iterable[pathlib.Path] | No
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    shutil.copy2(CONFIG, root / "nbgrader_config.py")
-    for chapter in chapters:
-        dest = root / "source" / chapter.stem / chapter.name
-        dest.parent.mkdir(parents=True)
-        shutil.copy2(chapter, dest)
+    _copy_config(root)
+    names = write_sources(root, chapters)
     course = Course(root)
-    for chapter in chapters:
-        try:
-            course.generate(chapter.stem)
-        except Exception as exc:  # nbgrader raises its own and plain errors alike; report them per chapter
-            course.errors[chapter.stem] = f"nbgrader generate_assignment failed: {type(exc).__name__}: {exc}"
-            continue
-        if not course.release(chapter.stem).is_file():
-            course.errors[chapter.stem] = "nbgrader generate_assignment wrote no student release"
+    _generate_all(course, names)
     return course
+
+
+def make_course(root: pathlib.Path = COURSE, chapters: Iterable[pathlib.Path] | None = None) -> Course:
+    """`make course`: every chapter's assignment in the course folder `root`, which keeps its gradebook,
+    submissions and grades across runs (only sources and releases are rewritten, with `--force`)."""
+    chapters = graded_chapters() if chapters is None else list(chapters)
+    root = pathlib.Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / "nbgrader_config.py").is_file():
+        _copy_config(root)
+    names = write_sources(root, chapters)
+    course = Course(root)
+    _generate_all(course, names)
+    return course
+
+
+# --------------------------------------------------------------------------- the solution key
+def solution_key(out: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
+    """One HTML page with every exercise of every chapter and its solution (graded ones: the instructor's code and
+    the explanation), math typeset offline. For instructors only: it is everything the student editions leave out."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    from course import plugins
+
+    cells = [nbformat.v4.new_markdown_cell("# Solution key (instructors only)\n\nEvery exercise of the book with its "
+                                           "solution, chapter by chapter. Do not hand this out.")]
+    for path in [p for p in sorted((root / "book").glob("*.ipynb")) if CHAPTER_RE.match(p.stem)]:
+        nb = read(path)
+        cells.append(nbformat.v4.new_markdown_cell(f"## {stu.chapter_title(nb)} (`{path.stem}`)"))
+        for k, cell in enumerate(nb.cells):
+            if cell.cell_type == "markdown" and not stu.is_macro_cell(cell):
+                for block in stu.directive_blocks(cell.source, ("exercise", "solution")):
+                    cells.append(nbformat.v4.new_markdown_cell(stu.myst_to_commonmark(block)))
+            elif is_solution_cell(cell):
+                cells.append(nbformat.v4.new_markdown_cell("**Solution code (graded).**"))
+                cells.append(nbformat.v4.new_code_cell(without_markers(cell.source)))
+    key = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                          "display_name": "Python 3"}})
+    config = Config()
+    templates = COURSE / ".templates"
+    plugins.mathjax_template(templates)
+    config.HTMLExporter.extra_template_paths = [str(templates)]
+    html, _ = HTMLExporter(config=config, template_name="classic").from_notebook_node(key)
+    out = pathlib.Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    return out
 
 
 # --------------------------------------------------------------------------- submissions for the tests
@@ -293,25 +352,36 @@ def correct_submission(course: Course, assignment: str) -> nbformat.NotebookNode
     return nb
 
 
-def tampered_submission(course: Course, assignment: str) -> nbformat.NotebookNode:
-    """The untouched release (stub solutions) with every locked test cell's asserts replaced by `pass`."""
-    nb = read(course.release(assignment))
-    for cell in nb.cells:
-        if is_test_cell(cell):
-            cell.source = "pass"
-    return nb
-
-
 # --------------------------------------------------------------------------- command line
 def _rel(path: pathlib.Path) -> str:
     return os.path.relpath(path, pathlib.Path.cwd())
 
 
+def _report(course: Course) -> int:
+    for assignment in course.assignments:
+        if assignment in course.errors:
+            continue
+        cells = read(course.source(assignment)).cells
+        points = sum(nbgrader_meta(c).get("points", 0) for c in cells if is_test_cell(c))
+        n = sum(is_test_cell(c) for c in cells)
+        print(f"==> {assignment}: {n} graded exercise(s), {points:g} point(s)")
+        print(f"    student release:   {_rel(course.release(assignment))}")
+        print(f"    autograder source: {_rel(course.source(assignment))}")
+    print(f"==> gradebook: {_rel(course.root / 'gradebook.db')}")
+    for assignment, error in course.errors.items():
+        print(f"error: {assignment}: {error}", file=sys.stderr)
+    return 1 if course.errors else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    p_build = sub.add_parser("build", help="student releases + autograder sources into <out>/course")
+    p_course = sub.add_parser("course", help="every assignment into the course folder (kept across runs)")
+    p_course.add_argument("--root", type=pathlib.Path, default=COURSE)
+    p_build = sub.add_parser("build", help="student releases + autograder sources into a fresh <out>/course")
     p_build.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT)
+    p_key = sub.add_parser("solution-key", help="the instructors' solution key (HTML)")
+    p_key.add_argument("--out", type=pathlib.Path, default=COURSE / "solution-key.html")
     p_val = sub.add_parser("validate", help="nbgrader's Validator on notebooks of a course; results as JSON")
     p_val.add_argument("--course", type=pathlib.Path, required=True)
     p_val.add_argument("--json", type=pathlib.Path, required=True)
@@ -328,21 +398,15 @@ def main(argv: list[str] | None = None) -> int:
                 results[str(path)] = {"error": f"{type(exc).__name__}: {exc}"}
         args.json.write_text(json.dumps(results, indent=1))
         return 0
-
-    course = build(args.out)
-    for assignment in course.assignments:
-        if assignment in course.errors:
-            continue
-        cells = read(course.source(assignment)).cells
-        points = sum(nbgrader_meta(c).get("points", 0) for c in cells if is_test_cell(c))
-        n = sum(is_test_cell(c) for c in cells)
-        print(f"==> {assignment}: {n} graded exercise(s), {points:g} point(s)")
-        print(f"    student release:   {_rel(course.release(assignment))}")
-        print(f"    autograder source: {_rel(course.source(assignment))}")
-    print(f"==> gradebook: {_rel(course.root / 'gradebook.db')}")
-    for assignment, error in course.errors.items():
-        print(f"error: {assignment}: {error}", file=sys.stderr)
-    return 1 if course.errors else 0
+    if args.command == "solution-key":
+        print(f"==> solution key: {_rel(solution_key(args.out))}")
+        return 0
+    if args.command == "build":
+        return _report(build(args.out))
+    course = make_course(args.root)
+    status = _report(course)
+    print(f"==> solution key (instructors only): {_rel(solution_key(args.root / 'solution-key.html'))}")
+    return status
 
 
 if __name__ == "__main__":
