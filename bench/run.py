@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -296,6 +297,30 @@ def bench_explicit(repeat: int, m: int) -> dict:
     return {"worst_case_gap_explicit": {"m": m, "d": d, "matvec_s": t_mv, "copy_s": t_copy, "worst_case_gap_s": t_wc}}
 
 
+def _import_seconds(module: str) -> float:
+    """Wall time of ``import module`` in a fresh interpreter (python -X importtime's cumulative total)."""
+    err = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
+    ).stderr
+    last = [line for line in err.splitlines() if line.rstrip().endswith(f"| {module}")][-1]
+    return int(last.split("|")[1]) / 1e6
+
+
+def bench_import(repeat: int) -> dict:
+    """``import nearinit`` against ``import numpy`` (target: at most 3x), each the median of fresh interpreters."""
+    rows = {
+        m: sorted(_import_seconds(m) for _ in range(max(repeat, 5)))[max(repeat, 5) // 2] for m in ("numpy", "nearinit")
+    }
+    ratio = rows["nearinit"] / rows["numpy"]
+    print_table(
+        "import cost (fresh interpreter, median)",
+        ["module", "seconds", "ratio to numpy"],
+        [[m, fmt(t), fmt(t / rows["numpy"])] for m, t in rows.items()],
+    )
+    print(f"import nearinit / import numpy = {ratio:.2f} (target <= 3)")
+    return {"import": rows | {"ratio": ratio}}
+
+
 def machine() -> dict:
     info = {"python": platform.python_version(), "numpy": np.__version__, "cores": os.cpu_count()}
     try:
@@ -313,15 +338,19 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (median); default 3")
     p.add_argument("--notebook-repeat", type=int, default=None, help="runs per notebook (default: --repeat)")
-    p.add_argument("--only", choices=["notebooks", "linearization", "worst-case", "explicit"], action="append")
+    p.add_argument(
+        "--only", choices=["import", "notebooks", "linearization", "worst-case", "explicit"], action="append"
+    )
     p.add_argument("--max-m", type=float, default=1e9, help="largest width for the exact worst-case paths")
     p.add_argument("--naive-max-m", type=float, default=1e8, help="largest width for the materializing paths")
     args = p.parse_args(argv)
-    parts = set(args.only or ["notebooks", "linearization", "worst-case", "explicit"])
+    parts = set(args.only or ["import", "notebooks", "linearization", "worst-case", "explicit"])
     info = machine()
     load = ", ".join(f"{x:.1f}" for x in info["load_average_at_start"])
     print(f"# make bench: {info['cpu']}, {info['cores']} cores, numpy {info['numpy']}, load average {load}")
     out = {"machine": info, "repeat": args.repeat, "notebook_repeat": args.notebook_repeat or args.repeat}
+    if "import" in parts:
+        out |= bench_import(args.repeat)
     if "linearization" in parts:
         out |= bench_linearization(args.repeat, [(10**4, 1000), (10**5, 1000), (10**6, 100)])
     if "worst-case" in parts:

@@ -1,0 +1,36 @@
+"""``import nearinit`` is light: the heavy dependencies load only when a function that needs them is used."""
+
+import subprocess
+import sys
+
+import pytest
+
+import nearinit
+
+HEAVY = ("sympy", "scipy", "matplotlib")
+
+
+def _modules_after(statement):
+    code = f"import sys; {statement}; print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return {m.split(".")[0] for m in out.split()}
+
+
+def test_import_loads_no_heavy_dependency():
+    assert _modules_after("import nearinit") == set()
+
+
+def test_first_use_loads_what_it_needs():
+    assert "sympy" in _modules_after("import nearinit; nearinit.smoothness_constant('tanh')")
+    assert _modules_after("import nearinit; nearinit.forward") == set()
+
+
+def test_every_public_name_resolves_and_lists():
+    for name in nearinit.__all__:
+        assert getattr(nearinit, name) is not None
+    assert set(nearinit.__all__) <= set(dir(nearinit))
+
+
+def test_unknown_name_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        nearinit.nope  # noqa: B018
