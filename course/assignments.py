@@ -62,14 +62,6 @@ CHAPTER_RE = re.compile(r"^\d\d_[A-Za-z0-9_]+$")
 # --------------------------------------------------------------------------- reading chapters
 
 
-
-
-
-
-
-
-
-
 def has_graded_cells(path: pathlib.Path) -> bool:
     return any(is_test_cell(c) for c in read(path).cells)
 
@@ -103,10 +95,6 @@ def toc_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
     return out
 
 
-
-
-
-
 # --------------------------------------------------------------------------- the nbgrader course
 def _venv_on_path() -> None:
     """nbgrader's database step runs `alembic` from PATH: put this interpreter's bin directory first."""
@@ -136,10 +124,26 @@ def _retry_once(what: str, step):
         return step()
 
 
+def failed_submissions(log: str) -> dict[str, str]:
+    """{student: reason} for every submission an nbgrader log says it could not grade (nbgrader only logs them)."""
+    failed: dict[str, str] = {}
+    reason = ""
+    for line in log.splitlines():
+        if "Kernel died" in line or "DeadKernelError" in line:
+            reason = "the kernel died: no test ran (a crash, os._exit, or out of memory)"
+        elif "PACKAGE MISMATCH" in line:
+            reason = "PACKAGE MISMATCH" + line.split("PACKAGE MISMATCH", 1)[1]
+        found = re.search(r"There was an error processing assignment: .*/submitted/([^/]+)/", line)
+        if found:
+            failed[found.group(1)] = reason or "nbgrader could not grade it (see its log)"
+            reason = ""
+    return failed
+
+
 class Course:
     """An nbgrader course directory configured by `assignments/nbgrader_config.py` (a copy of it at its root)."""
 
-    def __init__(self, root: pathlib.Path):
+    def __init__(self, root: pathlib.Path, timeout: int | None = None):
         from nbgrader.coursedir import CourseDirectory
         from traitlets.config.loader import PyFileConfigLoader
 
@@ -149,6 +153,8 @@ class Course:
         self.config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
         self.config.CourseDirectory.root = str(self.root)
         self.config.Application.log_level = "WARN"
+        if timeout is not None:  # seconds a cell may run before it is stopped (the course's is 30)
+            self.config.Execute.timeout = timeout
         self.coursedir = CourseDirectory(config=self.config)
         self.errors: dict[str, str] = {}  # assignment -> why a step failed for it
 
@@ -169,14 +175,18 @@ class Course:
     def assignments(self) -> list[str]:
         return sorted(p.name for p in (self.root / "source").iterdir() if p.is_dir())
 
-    def _run(self, converter_class, **coursedir_attrs) -> None:
-        """Run an nbgrader converter (what its command line app runs); raise with nbgrader's log if it fails."""
+    def _converter(self, converter_class, **coursedir_attrs) -> dict:
+        """Run an nbgrader converter as its command line app does, with `--force`; nbgrader's result and log."""
         from nbgrader.utils import capture_log, temp_attrs
 
         with temp_attrs(self.coursedir, **coursedir_attrs):
             converter = converter_class(coursedir=self.coursedir, config=self.config)
             converter.force = True
-            result = capture_log(converter)
+            return capture_log(converter)
+
+    def _run(self, converter_class, **coursedir_attrs) -> None:
+        """`_converter`, raising with nbgrader's log if it fails."""
+        result = self._converter(converter_class, **coursedir_attrs)
         if not result["success"]:
             log = [line for line in result.get("log", "").splitlines() if not line.startswith(("[INFO]", "[WARNING]"))]
             raise RuntimeError(("\n".join(log) or result.get("error", "unknown error"))[-4000:])
@@ -187,6 +197,10 @@ class Course:
 
         self._run(GenerateAssignment, assignment_id=assignment)
 
+    def read_pair(self, assignment: str) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
+        """(autograder source, student release) of an assignment."""
+        return read(self.source(assignment)), read(self.release(assignment))
+
     def submit(self, student: str, assignment: str, nb: nbformat.NotebookNode) -> pathlib.Path:
         """Place a submission where `nbgrader collect` would put it."""
         path = self.submitted(student, assignment)
@@ -194,14 +208,26 @@ class Course:
         nbformat.write(nb, str(path))
         return path
 
-    def autograde(self, assignment: str, student: str = "*") -> None:
-        """`nbgrader autograde <assignment> --student=<student> --force` (locked cells restored from the source)."""
+    def autograde(self, assignment: str, student: str = "*") -> dict:
+        """`nbgrader autograde <assignment> --student=<student> --force`: {"success", "log", "failed"}.
+
+        Locked cells are restored from the gradebook; "failed" lists the students nbgrader could not grade, each
+        with the reason found in the log (a dead kernel, a package mismatch, ...), which nbgrader itself only logs.
+        """
         from nbgrader.converters import Autograde
 
-        def step():
-            self._run(Autograde, assignment_id=assignment, student_id=student)
+        result = self._converter(Autograde, assignment_id=assignment, student_id=student)
+        result["failed"] = failed_submissions(result.get("log", ""))
+        return result
 
-        _retry_once(f"autograde {assignment}", step)
+    def feedback(self, assignment: str, student: str = "*") -> None:
+        """`nbgrader generate_feedback <assignment> --force`: feedback/<student>/<assignment>/<assignment>.html."""
+        from nbgrader.converters import GenerateFeedback
+
+        self._run(GenerateFeedback, assignment_id=assignment, student_id=student)
+
+    def feedback_html(self, student: str, assignment: str) -> pathlib.Path:
+        return self.root / "feedback" / student / assignment / f"{assignment}.html"
 
     def validate(self, path: pathlib.Path) -> dict:
         """nbgrader's Validator on one notebook: executes it, returns {} when every graded test passes."""
@@ -243,8 +269,7 @@ class Course:
 def _copy_config(root: pathlib.Path) -> None:
     """A course directory outside `assignments/` loads the course's configuration from the repository."""
     (root / "nbgrader_config.py").write_text(
-        "# The nearinit course configuration (see that file).\n"
-        f"load_subconfig({str(CONFIG)!r})  # noqa: F821\n"
+        f"# The nearinit course configuration (see that file).\nload_subconfig({str(CONFIG)!r})  # noqa: F821\n"
     )
 
 
@@ -261,7 +286,7 @@ def write_sources(root: pathlib.Path, chapters: Iterable[pathlib.Path]) -> list[
     return names
 
 
-def _generate_all(course: "Course", names: Iterable[str]) -> None:
+def _generate_all(course: Course, names: Iterable[str]) -> None:
     for name in names:
         try:
             course.generate(name)
@@ -272,7 +297,9 @@ def _generate_all(course: "Course", names: Iterable[str]) -> None:
             course.errors[name] = "nbgrader generate_assignment wrote no student release"
 
 
-def build(out: pathlib.Path = DEFAULT_OUT, chapters: Iterable[pathlib.Path] | None = None) -> Course:
+def build(
+    out: pathlib.Path = DEFAULT_OUT, chapters: Iterable[pathlib.Path] | None = None, timeout: int | None = None
+) -> Course:
     """Fresh, throw-away course directory `<out>/course` with one assignment per chapter that has graded cells.
 
     A chapter nbgrader rejects does not stop the others: its error is kept in ``course.errors[<chapter>]``.
@@ -286,7 +313,7 @@ def build(out: pathlib.Path = DEFAULT_OUT, chapters: Iterable[pathlib.Path] | No
     root.mkdir(parents=True)
     _copy_config(root)
     names = write_sources(root, chapters)
-    course = Course(root)
+    course = Course(root, timeout)
     _generate_all(course, names)
     return course
 
@@ -314,8 +341,12 @@ def solution_key(out: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
 
     from course import plugins
 
-    cells = [nbformat.v4.new_markdown_cell("# Solution key (instructors only)\n\nEvery exercise of the book with its "
-                                           "solution, chapter by chapter. Do not hand this out.")]
+    cells = [
+        nbformat.v4.new_markdown_cell(
+            "# Solution key (instructors only)\n\nEvery exercise of the book with its "
+            "solution, chapter by chapter. Do not hand this out."
+        )
+    ]
     for path in [p for p in sorted((root / "book").glob("*.ipynb")) if CHAPTER_RE.match(p.stem)]:
         nb = read(path)
         cells.append(nbformat.v4.new_markdown_cell(f"## {stu.chapter_title(nb)} (`{path.stem}`)"))
@@ -326,8 +357,9 @@ def solution_key(out: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
             elif is_solution_cell(cell):
                 cells.append(nbformat.v4.new_markdown_cell("**Solution code (graded).**"))
                 cells.append(nbformat.v4.new_code_cell(without_markers(cell.source)))
-    key = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                                          "display_name": "Python 3"}})
+    key = nbformat.v4.new_notebook(
+        cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
     config = Config()
     templates = COURSE / ".templates"
     plugins.mathjax_template(templates)

@@ -142,7 +142,9 @@ def feedback_error(cell, output) -> dict:
             where = "A test failed."
         message = _public_message(evalue)
         where += f"\n{ename}: {message}" if message else f"\n{ename}"
-    return nbformat.v4.new_output("error", ename=ename, evalue=evalue.splitlines()[0] if evalue else "", traceback=[where])
+    return nbformat.v4.new_output(
+        "error", ename=ename, evalue=evalue.splitlines()[0] if evalue else "", traceback=[where]
+    )
 
 
 class FeedbackFilter(NbGraderPreprocessor):
@@ -173,14 +175,16 @@ class FeedbackFilter(NbGraderPreprocessor):
 
 # --------------------------------------------------------------------------- offline MathJax for nbconvert
 def _mathjax_js() -> pathlib.Path:
-    spec = importlib.util.find_spec("sphinx_mathjax_offline")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("sphinx-mathjax-offline is not installed: no offline MathJax for the feedback")
-    base = pathlib.Path(spec.origin).resolve().parent
-    for candidate in (base / "static" / "mathjax", base.parent / "sphinx-mathjax-offline" / "static" / "mathjax"):
-        if (candidate / "tex-svg.js").is_file():
-            return candidate / "tex-svg.js"
-    raise RuntimeError(f"no tex-svg.js near {base}")
+    """MathJax 3's tex-svg.js (fonts included) from the installed `sphinx-mathjax-offline` (its folder is named
+    with hyphens, so it is found through its distribution's file list, not imported)."""
+    try:
+        files = importlib.metadata.files("sphinx-mathjax-offline") or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    for file in files:
+        if file.name == "tex-svg.js":
+            return pathlib.Path(file.locate()).resolve()
+    raise RuntimeError("sphinx-mathjax-offline (requirements.txt) is not installed: no offline MathJax")
 
 
 def mathjax_template(directory: pathlib.Path) -> pathlib.Path:

@@ -368,7 +368,9 @@ def directive_blocks(text: str, names: tuple[str, ...]) -> list[str]:
         fence, name = opened.group(2), opened.group(3)
         end = k + 1
         while end < len(lines) and not (
-            set(lines[end].strip()) == {fence[0]} and len(lines[end].strip()) >= len(fence) and not lines[end].strip()[len(fence):]
+            set(lines[end].strip()) == {fence[0]}
+            and len(lines[end].strip()) >= len(fence)
+            and not lines[end].strip()[len(fence) :]
         ):
             end += 1
         if name in names:
