@@ -350,7 +350,7 @@ def solution_key(out: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
     for path in [p for p in sorted((root / "book").glob("*.ipynb")) if CHAPTER_RE.match(p.stem)]:
         nb = read(path)
         cells.append(nbformat.v4.new_markdown_cell(f"## {stu.chapter_title(nb)} (`{path.stem}`)"))
-        for k, cell in enumerate(nb.cells):
+        for cell in nb.cells:
             if cell.cell_type == "markdown" and not stu.is_macro_cell(cell):
                 for block in stu.directive_blocks(cell.source, ("exercise", "solution")):
                     cells.append(nbformat.v4.new_markdown_cell(stu.myst_to_commonmark(block)))

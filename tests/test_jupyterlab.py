@@ -30,6 +30,7 @@ NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 RAW_FENCE = re.compile(r"(^|\n)\s*(`{3,}|:{3,})\{[\w:.-]+\}")
 RAW_ROLE = re.compile(r"\{(prf:ref|ref|eq|numref|cite:p|cite:t)\}`")
 # KaTeX (jupyterlab-myst) shows an undefined macro or a parse error in red, MathJax as mjx-merror
+BLOCKS = 'aside, .proof, .admonition, details, [class*="exercise"], [class*="proof"]'
 ERRORS = '.katex-error, .katex [style*="#cc0000"], mjx-merror, .MathJax_Error, .jp-RenderedMarkdown .error'
 
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
@@ -129,13 +130,14 @@ def _open(page, lab, path: str) -> dict:
     page.wait_for_timeout(1500)
     return page.evaluate(
         f"""() => {{
-            const nb = [...document.querySelectorAll('.jp-NotebookPanel')].filter(p => !p.classList.contains('lm-mod-hidden')).pop();
+            const panels = [...document.querySelectorAll('.jp-NotebookPanel')];
+            const nb = panels.filter(p => !p.classList.contains('lm-mod-hidden')).pop();
             const md = [...nb.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst')];
             return {{
                 text: md.map(e => e.innerText).join('\\n\\n'),
                 errors: [...nb.querySelectorAll({json.dumps(ERRORS)})].map(e => (e.title || '') + ' ' + e.textContent),
                 katex: nb.querySelectorAll('.katex, mjx-container').length,
-                blocks: nb.querySelectorAll('aside, .proof, .admonition, details, [class*="exercise"], [class*="proof"]').length,
+                blocks: nb.querySelectorAll({json.dumps(BLOCKS)}).length,
                 cells: nb.querySelectorAll('.jp-MarkdownCell').length,
             }};
         }}"""
