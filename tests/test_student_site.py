@@ -46,9 +46,8 @@ def site() -> dict[pathlib.Path, str]:
     return {p: _page_text(p) for p in HTML.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES}
 
 
-def secrets(chapter) -> tuple[set[str], set[str]]:
-    """(code lines, prose fragments) that only a solution region, a hidden test or a website-only cell holds."""
-    nb = stu.read(chapter)
+def _split(nb) -> tuple[set[str], set[str], set[str]]:
+    """(lines shown to students, secret code lines, secret prose fragments) of one notebook."""
     shown, code, prose = set(), set(), set()
     for cell in nb.cells:
         if stu.WEBSITE_ONLY in stu.tags(cell):
@@ -61,8 +60,19 @@ def secrets(chapter) -> tuple[set[str], set[str]]:
                 inside.update(line.strip() for line in region if line.strip() and not line.strip().startswith("#"))
         code.update(inside)
         shown.update(line.strip() for line in cell.source.splitlines() if line.strip() not in inside)
-    prose = {f for f in prose if not any(f in line for line in shown)}
-    return {line for line in code - shown if len(line) > 8}, prose
+    return shown, code, prose
+
+
+SHOWN = set().union(*(_split(stu.read(p))[0] for p in sorted((ROOT / "book").glob("*.ipynb"))))
+
+
+def secrets(chapter) -> tuple[set[str], set[str]]:
+    """(code lines, prose fragments) that only a solution region, a hidden test or a website-only cell holds (a
+    line also shown to students anywhere in the book, such as `_assert_allclose(`, is no secret)."""
+    _, code, prose = _split(stu.read(chapter))
+    prose = {f for f in prose if not any(f in line for line in SHOWN)}
+    code = {line for line in code if len(line) > 12 and not any(line in shown for shown in SHOWN)}
+    return code, prose
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
