@@ -361,10 +361,9 @@ def solution_key(out: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
         cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
     )
     config = Config()
-    templates = COURSE / ".templates"
-    plugins.mathjax_template(templates)
-    config.HTMLExporter.extra_template_paths = [str(templates)]
-    html, _ = HTMLExporter(config=config, template_name="classic").from_notebook_node(key)
+    config.HTMLExporter.extra_template_basedirs = [str(plugins.mathjax_templates(COURSE / ".templates"))]
+    exporter = HTMLExporter(config=config, template_name="nearinit_key", **plugins.OFFLINE_SCRIPTS)
+    html, _ = exporter.from_notebook_node(key)
     out = pathlib.Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")

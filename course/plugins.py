@@ -187,8 +187,13 @@ def _mathjax_js() -> pathlib.Path:
     raise RuntimeError("sphinx-mathjax-offline (requirements.txt) is not installed: no offline MathJax")
 
 
-def mathjax_template(directory: pathlib.Path) -> pathlib.Path:
-    """Write `mathjax.html.j2` (nbconvert's `mathjax()` macro) inlining MathJax 3 with the book's macros."""
+def mathjax_templates(basedir: pathlib.Path) -> pathlib.Path:
+    """nbconvert templates `nearinit_feedback` (on nbgrader's `feedback`) and `nearinit_key` (on `classic`) under
+    `basedir`, whose `mathjax()` macro inlines MathJax 3 with the book's macros; returns `basedir`.
+
+    nbconvert looks a name up in the template's own folder first, so this `mathjax.html.j2` replaces the one of
+    nbconvert's base template (MathJax 2 from a CDN) wherever a parent template imports it.
+    """
     js = _mathjax_js().read_text(encoding="utf-8")
     if "{% endraw %}" in js or "</script" in js.lower():
         raise RuntimeError("MathJax cannot be inlined verbatim")
@@ -209,11 +214,26 @@ def mathjax_template(directory: pathlib.Path) -> pathlib.Path:
         f"<script>{js}</script>\n"
         "{% endraw %}{%- endmacro %}\n"
     )
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "mathjax.html.j2"
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-    return path
+    for name, base in (("nearinit_feedback", "feedback"), ("nearinit_key", "classic")):
+        folder = pathlib.Path(basedir) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        files = {
+            "conf.json": json.dumps({"base_template": base, "mimetypes": {"text/html": True}}),
+            "mathjax.html.j2": text,
+        }
+        for filename, content in files.items():
+            path = folder / filename
+            if not path.is_file() or path.read_text(encoding="utf-8") != content:
+                path.write_text(content, encoding="utf-8")
+    return pathlib.Path(basedir)
+
+
+# classic's other scripts come from CDNs too (jQuery, require.js, mermaid): none is needed for a static page
+OFFLINE_SCRIPTS = {
+    "jquery_url": "data:text/javascript,",
+    "require_js_url": "data:text/javascript,",
+    "mermaid_js_url": "data:text/javascript,export%20default%20%7Binitialize()%7B%7D%7D",
+}
 
 
 def configure(c, course_root: pathlib.Path) -> None:
@@ -228,9 +248,11 @@ def configure(c, course_root: pathlib.Path) -> None:
     # Grading refuses another package before anything runs.
     c.Autograde.sanitize_preprocessors = [CheckPackage, *Autograde.sanitize_preprocessors.default()]
     c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, FeedbackFilter]
-    templates = pathlib.Path(course_root) / ".templates"
-    mathjax_template(templates)
-    c.HTMLExporter.extra_template_paths = [str(templates)]
+    import nbgrader.server_extensions.formgrader as formgrader
+
+    templates = mathjax_templates(pathlib.Path(course_root) / ".templates")
+    c.HTMLExporter.template_name = "nearinit_feedback"
+    c.HTMLExporter.extra_template_basedirs = [str(pathlib.Path(formgrader.__file__).parent / "templates"), str(templates)]
     # A lean assignment runs in seconds; a cell still running after 30 s (an infinite loop) is stopped and graded 0.
     c.Execute.timeout = 30
     # A submission that deleted a graded or locked cell gets it back from the gradebook (and is graded on it).

@@ -1,0 +1,352 @@
+"""The exact worst case of the ReLU gap at a random initialization, at widths far beyond storing W0.
+
+Appendix ``app-large-width``. For a fixed input x and W0 with iid N(0, I_d) rows, rotational
+invariance makes the projections w_{0,i}^T x iid N(0, ||x||^2), and only the neurons with
+a_i = +1 enter the supremum of Theorem ``thm-worst-case`` (``nearinit.sup_from_sorted``):
+
+    sup_{||W - W0||_F <= B} (f - f_0)(x; W) = ||x|| max_{k >= 0} [B sqrt(k) - sum_{i <= k} g_(i)],
+
+with g_(1) <= g_(2) <= ... the sorted abs(N(0, 1)) values of the M ~ Binomial(m, 1/2) eligible
+neurons. Three ways to compute it:
+
+* :func:`~nearinit.worst_case_sort` (the plain path): materialize all M projections and sort them;
+* :func:`~nearinit.worst_case_streaming` (exact, bounded memory): draw the same projections chunk by chunk,
+  keep those below a threshold, and certify that the kept ones reach past the optimal k;
+* :func:`~nearinit.worst_case_order_statistics` (exact in law, O(m^{2/3}) time): draw only the smallest
+  order statistics, through the uniform order statistics S_i / S_{M+1}.
+
+The infimum is the mirror image over the a_i = -1 neurons, with the same law.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy import special
+
+from ._validation import check_int, check_real
+from .worst_case import sup_from_sorted
+
+__all__ = [
+    "RandomWorstCase",
+    "eligible_projections",
+    "worst_case_order_statistics",
+    "worst_case_sort",
+    "worst_case_streaming",
+]
+
+_CHUNK = 1 << 20  # Gaussians drawn per chunk (8 MiB of float64): the memory of the streaming path
+_RHO = float(np.sqrt(2.0 / np.pi))  # density of |N(0, 1)| at 0
+
+
+class RandomWorstCase(NamedTuple):
+    """The exact worst case of a random initialization and what computing it touched.
+
+    Attributes
+    ----------
+    value : float
+        sup over the ball of (f - f_0)(x; W), in the units of f (it includes ||x||).
+    k : int
+        Number of neurons the maximizer flips (the smallest maximizing k).
+    eligible : int
+        M, the number of neurons with a_i = +1.
+    drawn : int
+        Random variates drawn (over all passes).
+    kept : int
+        Projections stored at once at the end (M for the sort path).
+    passes : int
+        Passes over the random stream (the streaming path redraws when a certificate fails).
+    """
+
+    value: float
+    k: int
+    eligible: int
+    drawn: int
+    kept: int
+    passes: int
+
+
+def _check(m, B, x_norm, chunk) -> tuple[int, float, float, int]:
+    m = check_int("m", m)
+    B = check_real("B", B, low=0.0)
+    x_norm = check_real("x_norm", x_norm, low=0.0, low_open=True)
+    chunk = check_int("chunk", chunk)
+    return m, B, x_norm, chunk
+
+
+def _stream_entropy(rng) -> int:
+    """A 128-bit seed for the projection stream, so that a pass can be replayed exactly."""
+    words = np.random.default_rng(rng).integers(0, 2**32, size=4, dtype=np.uint64)
+    return int(sum(int(w) << (32 * j) for j, w in enumerate(words)))
+
+
+def _stream(entropy: int, m: int):
+    """Generator for one realization: M ~ Binomial(m, 1/2), then the M projections in order."""
+    gen = np.random.default_rng(np.random.SeedSequence(entropy))
+    return gen, int(gen.binomial(m, 0.5))
+
+
+def _chunks(gen, M: int, chunk: int):
+    """Yield the M standard Gaussians of the realization, ``chunk`` at a time, in one reused buffer."""
+    buf = np.empty(min(chunk, max(M, 1)))
+    for lo in range(0, M, chunk):
+        out = buf[: min(chunk, M - lo)]
+        gen.standard_normal(out=out)
+        yield out
+
+
+def eligible_projections(m, *, rng=None, chunk=_CHUNK) -> np.ndarray:
+    """Return the projections w_{0,i}^T x / ||x|| of the a_i = +1 neurons of a random initialization.
+
+    The realization of :func:`~nearinit.worst_case_sort` and :func:`~nearinit.worst_case_streaming` for the same
+    ``rng`` and ``chunk``: M ~ Binomial(m, 1/2), then M iid N(0, 1) values (rotational invariance,
+    Lemma ``lem-anticoncentration``). Memory 8 M bytes.
+
+    Parameters
+    ----------
+    m : int
+        Width, ``m >= 1``.
+    rng : None, int or numpy.random.Generator
+        Seed of the realization.
+    chunk : int, default 2**20
+        Gaussians drawn at a time (part of the realization's definition).
+
+    Returns
+    -------
+    (M,) ndarray
+
+    Examples
+    --------
+    >>> z = eligible_projections(1000, rng=0)
+    >>> z.shape[0] == worst_case_sort(1000, 1.0, rng=0).eligible
+    True
+    """
+    m, _, _, chunk = _check(m, 0.0, 1.0, chunk)
+    gen, M = _stream(_stream_entropy(rng), m)
+    out = np.empty(M)
+    for j, block in enumerate(_chunks(gen, M, chunk)):
+        out[j * chunk : j * chunk + block.size] = block
+    return out
+
+
+def worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorstCase:
+    """Exact worst case of a random width-m network by sorting all projections (the plain path).
+
+    Parameters
+    ----------
+    m : int
+        Width, ``m >= 1``.
+    B : float
+        Radius of the Frobenius ball, ``B >= 0``.
+    x_norm : float, default 1.0
+        ||x|| > 0.
+    rng : None, int or numpy.random.Generator
+        Seed of the realization (see :func:`~nearinit.eligible_projections`).
+    chunk : int, default 2**20
+        Gaussians drawn at a time.
+
+    Returns
+    -------
+    RandomWorstCase
+        ``value`` is ``sup_from_sorted`` of the sorted ``x_norm * abs(g)``.
+
+    Notes
+    -----
+    O(M log M) time and 8 M bytes; the reference for the two fast paths.
+
+    Examples
+    --------
+    >>> w = worst_case_sort(1000, 1.0, rng=0)
+    >>> w.value > 0, w.k < w.eligible, w.kept == w.eligible
+    (True, True, True)
+    """
+    m, B, x_norm, chunk = _check(m, B, x_norm, chunk)
+    z = eligible_projections(m, rng=rng, chunk=chunk)
+    M = z.size
+    np.abs(z, out=z)
+    z.sort()
+    z *= x_norm
+    value, k = sup_from_sorted(z, B, x_norm=x_norm)
+    return RandomWorstCase(value, k, M, M, M, 1)
+
+
+def _threshold(M: int, B: float, margin: float) -> float:
+    """``margin`` times the t with t = B / (2 sqrt(M rho t)), where the certificate starts to hold."""
+    return margin * (B * B / (4.0 * max(M, 1) * _RHO)) ** (1.0 / 3.0)
+
+
+def _certified(t: float, K: int, M: int, B: float) -> bool:
+    """Every projection left out is >= t, and t >= B (sqrt(K+1) - sqrt(K)): no later k pays off."""
+    return K == M or t >= B / (np.sqrt(K + 1.0) + np.sqrt(K))
+
+
+def _streaming_pass(entropy: int, m: int, t: float, chunk: int) -> tuple[np.ndarray, int]:
+    """Draw the realization once and keep the abs(g) < t, in a reused buffer."""
+    gen, M = _stream(entropy, m)
+    kept = []
+    absbuf = np.empty(min(chunk, max(M, 1)))
+    for block in _chunks(gen, M, chunk):
+        a = np.abs(block, out=absbuf[: block.size])
+        kept.append(a[a < t])
+    return (np.concatenate(kept) if kept else np.empty(0)), M
+
+
+def worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.2) -> RandomWorstCase:
+    """Exact worst case of a random width-m network in bounded memory (same realization as the sort).
+
+    Draws the projections of :func:`~nearinit.eligible_projections` chunk by chunk, keeps the abs(g) below a
+    threshold t and maximizes over them. The result is certified exact: every discarded value is
+    >= t, and if t >= B (sqrt(K+1) - sqrt(K)) for the K kept values, the objective's increments
+    B (sqrt(j) - sqrt(j-1)) - g_(j) are <= 0 for all j > K (concavity, Theorem ``thm-worst-case``).
+    Otherwise t grows by 1.5 and the pass is redrawn from the same seed.
+
+    Parameters
+    ----------
+    m : int
+        Width, ``m >= 1``.
+    B : float
+        Radius of the Frobenius ball, ``B >= 0``.
+    x_norm : float, default 1.0
+        ||x|| > 0.
+    rng : None, int or numpy.random.Generator
+        Seed of the realization.
+    chunk : int, default 2**20
+        Gaussians per chunk; memory is about 16 ``chunk`` bytes plus the kept values.
+    margin : float, default 1.2
+        First threshold over the value (B^2 / (4 M rho))^(1/3) at which the certificate starts to
+        hold for large M; a smaller margin only costs extra passes.
+
+    Returns
+    -------
+    RandomWorstCase
+        Equal to :func:`~nearinit.worst_case_sort` on the same ``rng`` and ``chunk``.
+
+    Notes
+    -----
+    About (1.2 rho)^(2/3) (B M / 2)^(2/3) values are kept, O(m^(2/3)); the time is that of drawing
+    the M ~ m/2 Gaussians.
+
+    Examples
+    --------
+    >>> s = worst_case_streaming(10**5, 1.0, rng=1)
+    >>> s.value == worst_case_sort(10**5, 1.0, rng=1).value, s.kept < s.eligible // 10
+    (True, True)
+    """
+    m, B, x_norm, chunk = _check(m, B, x_norm, chunk)
+    margin = check_real("margin", margin, low=0.0, low_open=True)
+    entropy = _stream_entropy(rng)
+    M = _stream(entropy, m)[1]
+    t, passes = _threshold(M, B, margin), 0
+    while True:
+        kept, _ = _streaming_pass(entropy, m, t, chunk)
+        passes += 1
+        if _certified(t, kept.size, M, B):
+            break
+        t *= 1.5
+    kept.sort()
+    kept *= x_norm
+    value, k = sup_from_sorted(kept, B, x_norm=x_norm)
+    return RandomWorstCase(value, k, M, passes * M, kept.size, passes)
+
+
+def _scan(g, k0: int, s0: float, B: float) -> tuple[float, int, float]:
+    """Max over k0 < k <= k0 + len(g) of B sqrt(k) - s0 - cumsum(g), its smallest argmax, the new sum."""
+    prefix = np.cumsum(g)
+    prefix += s0
+    vals = B * np.sqrt(np.arange(k0 + 1, k0 + g.size + 1, dtype=float)) - prefix
+    j = int(np.argmax(vals))
+    return float(vals[j]), k0 + j + 1, float(prefix[-1])
+
+
+# erfinv(y) = w (1 + w^2/3 + 7 w^4/30 + 127 w^6/630 + 4369 w^8/22680 + ...), w = sqrt(pi) y / 2
+_ERFINV_SERIES = (4369.0 / 22680.0, 127.0 / 630.0, 7.0 / 30.0, 1.0 / 3.0, 1.0)
+_SERIES_MAX_U = 0.02  # the first omitted term, 34807 w^10 / 178200 < 1e-18 relative, is below rounding
+
+
+def _half_normal_quantile(u):
+    """The inverse CDF of abs(N(0, 1)): q = sqrt(2) erfinv(u), so that P(abs(g) <= q) = erf(q / sqrt 2) = u.
+
+    ``u`` is sorted; when its largest entry is below 0.02 (always, at large widths) the Maclaurin
+    series of erfinv to w^9 is exact to rounding and four times faster than ``scipy.special.erfinv``.
+    """
+    if u[-1] > _SERIES_MAX_U:
+        return np.sqrt(2.0) * special.erfinv(u)
+    v = u * u
+    v *= np.pi / 4.0
+    p = np.full_like(v, _ERFINV_SERIES[0])
+    for coef in _ERFINV_SERIES[1:]:
+        p *= v
+        p += coef
+    p *= u
+    p *= np.sqrt(np.pi / 2.0)
+    return p
+
+
+def _next_order_statistics(gen, u0: float, remaining: int, c: int) -> np.ndarray:
+    """The next c uniform order statistics after u0, given ``remaining`` uniforms above it.
+
+    Given U_(k) = u0, the other ``remaining`` uniforms are iid on (u0, 1); their smallest c are
+    u0 + (1 - u0) S_i / S_{remaining+1} with S_i sums of iid Exp(1), and
+    S_{remaining+1} - S_c ~ Gamma(remaining + 1 - c) drawn in one variate.
+    """
+    S = gen.standard_exponential(c)
+    np.cumsum(S, out=S)
+    total = S[-1] + gen.standard_gamma(remaining + 1 - c)
+    S *= (1.0 - u0) / total
+    S += u0
+    return S
+
+
+def worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) -> RandomWorstCase:
+    """Draw the worst case of a random width-m network from its exact law in O(m^(2/3)) time.
+
+    M ~ Binomial(m, 1/2); the smallest order statistics of M iid abs(N(0, 1)) are the half-normal
+    quantiles of uniform order statistics, drawn in increasing order in chunks (Proposition
+    ``prop-order-statistics``). The scan stops at the first chunk whose last increment
+    B (sqrt(k) - sqrt(k-1)) - g_(k) is <= 0: by concavity no larger k pays off. Same law as
+    :func:`~nearinit.worst_case_sort`, not the same realization.
+
+    Parameters
+    ----------
+    m : int
+        Width, ``m >= 1`` (10^12 and beyond are fine).
+    B : float
+        Radius of the Frobenius ball, ``B >= 0``.
+    x_norm : float, default 1.0
+        ||x|| > 0.
+    rng : None, int or numpy.random.Generator
+        Source of randomness.
+    chunk : int, default 2**16
+        Largest number of order statistics drawn at a time (memory about 40 ``chunk`` bytes; small
+        chunks stay in cache and stop closer to the maximizer).
+
+    Returns
+    -------
+    RandomWorstCase
+        ``drawn`` counts the exponential and Gamma variates, ``kept`` the largest chunk.
+
+    Examples
+    --------
+    >>> w = worst_case_order_statistics(10**9, 1.0, rng=0)  # sup / (B^(4/3) m^(1/3)) ~ 0.4382
+    >>> round(w.value / 10**3, 2), w.k <= w.drawn < w.eligible // 1000
+    (0.44, True)
+    """
+    m, B, x_norm, chunk = _check(m, B, x_norm, chunk)
+    gen = np.random.default_rng(rng)
+    M = int(gen.binomial(m, 0.5))
+    k_star = (B * M * _RHO / 2.0) ** (2.0 / 3.0)
+    k, s, u, drawn, biggest = 0, 0.0, 0.0, 1, 0
+    best, k_best = 0.0, 0
+    while k < M:
+        c = min(chunk, M - k, max(1024, int(1.05 * k_star) - k, k // 64))
+        U = _next_order_statistics(gen, u, M - k, c)
+        g = _half_normal_quantile(U)
+        drawn, biggest = drawn + c + 1, max(biggest, c)
+        if k + c == M or g[-1] >= B / (np.sqrt(k + c) + np.sqrt(k + c - 1.0)):
+            val, arg, _ = _scan(g, k, s, B)
+            best, k_best = (val, arg) if val > B * np.sqrt(k) - s else (B * np.sqrt(k) - s, k)
+            break
+        # every increment so far was > 0 (they decrease with k), so the maximum is still ahead
+        k, s, u = k + c, s + float(np.sum(g)), float(U[-1])
+    return RandomWorstCase(x_norm * best, k_best, M, drawn, biggest, 1)

@@ -1,0 +1,149 @@
+"""One figure style for the whole book, and the ``plot_*`` helpers the chapters share."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .rates import loglog_slope
+
+__all__ = ["BOOK_COLORS", "plot_count_distribution", "plot_loglog", "plot_ratio_strip", "use_book_style"]
+
+#: Colour cycle (colour-blind safe, Okabe-Ito), in the order the chapters use it.
+BOOK_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+
+def use_book_style() -> None:
+    """Set the book's figure style: sizes, fonts, colours and an opaque white background.
+
+    The white background keeps figures readable in the website's dark theme. Call it once
+    in each chapter's setup cell.
+    """
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (6.4, 4.0),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.facecolor": "white",
+            "axes.facecolor": "white",
+            "savefig.facecolor": "white",
+            "savefig.transparent": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.prop_cycle": mpl.cycler(color=BOOK_COLORS),
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "legend.fontsize": 9,
+            "legend.frameon": False,
+            "lines.linewidth": 1.8,
+            "figure.constrained_layout.use": True,
+        }
+    )
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def plot_loglog(x, y, *, ax=None, label=None, fit=True, marker="o", **kwargs):
+    """Plot ``y`` against ``x`` on log-log axes, with the fitted slope in the legend.
+
+    Parameters
+    ----------
+    x, y : (k,) array_like
+        Positive values.
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+    label : str, optional
+        Legend label; the fitted slope is appended when ``fit`` is true.
+    fit : bool, default True
+        Append "slope s" from :func:`nearinit.loglog_slope` to the label.
+    marker : str, default "o"
+    **kwargs
+        Passed to ``ax.loglog``.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    ax = _axes(ax)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if fit:
+        slope, _ = loglog_slope(x, y)
+        label = f"{label} (slope {slope:.2f})" if label else f"slope {slope:.2f}"
+    ax.loglog(x, y, marker=marker, label=label, **kwargs)
+    return ax
+
+
+def plot_count_distribution(counts, m, p, *, bounds=None, ax=None):
+    """Histogram of near-zero counts N against the Binomial(m, p) pmf, with bounds as vertical lines.
+
+    Used for Lemma ``lem-anticoncentration`` (chapter ``ch-anticoncentration``).
+
+    Parameters
+    ----------
+    counts : (n,) int array_like
+        Observed counts, one per initialization.
+    m : int
+        Width.
+    p : float
+        Success probability of each indicator.
+    bounds : dict of str to float, optional
+        Label -> value, drawn as dashed vertical lines in the book's colours.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    from scipy import stats
+
+    ax = _axes(ax)
+    counts = np.asarray(counts)
+    edges = np.arange(counts.min(), counts.max() + 2) - 0.5
+    ax.hist(counts, bins=edges, density=True, color=BOOK_COLORS[5], alpha=0.6, label=f"{counts.size} initializations")
+    k = np.arange(int(counts.min()), int(counts.max()) + 1)
+    ax.plot(k, stats.binom.pmf(k, m, p), color=BOOK_COLORS[0], label=f"Binomial($m$={m}, $p$={p:.4f}) pmf")
+    for j, (name, value) in enumerate((bounds or {}).items()):
+        ax.axvline(value, ls="--", color=BOOK_COLORS[1 + j % 5], label=f"{name}: {value:.1f}")
+    ax.set_xlabel("count $N$")
+    ax.set_ylabel("frequency")
+    ax.legend()
+    return ax
+
+
+def plot_ratio_strip(ratios, *, ax=None, rng=0, jitter=0.15, ylabel="gap / bound"):
+    """Strip plot of ratios (one column per group) with a dashed line at 1, for bound checks.
+
+    Parameters
+    ----------
+    ratios : dict of str to (k,) array_like
+        Group name (the x tick label) to its ratios, e.g. ``abs(f - f_V)`` over the bound of Prop. ``prop-smooth``
+        for each activation.
+    ax : matplotlib Axes, optional
+    rng : None, int or numpy.random.Generator, default 0
+        Horizontal jitter of the points (seeded, so that figures are reproducible).
+    jitter : float, default 0.15
+        Half-width of the jitter.
+    ylabel : str, default "gap / bound"
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    ax = _axes(ax)
+    rng = np.random.default_rng(rng)
+    for k, values in enumerate(ratios.values()):
+        values = np.asarray(values, dtype=float)
+        xs = k + rng.uniform(-jitter, jitter, values.size)
+        ax.plot(xs, values, "o", ms=3, alpha=0.5, color=BOOK_COLORS[k % len(BOOK_COLORS)])
+    ax.axhline(1.0, ls="--", color="gray", lw=1.2, label="bound")
+    ax.set_xticks(range(len(ratios)), list(ratios))
+    ax.set_ylabel(ylabel)
+    return ax

@@ -1,0 +1,260 @@
+"""Symbolic derivations with sympy: the two forms of f_V, Taylor's remainder, the smoothness constants.
+
+Every function returns sympy expressions; the tests check their lambdified forms against the numpy
+implementations of :mod:`nearinit.activations`. Chapters ``ch-taylor`` and ``ch-smooth`` print them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import NamedTuple
+
+import sympy as sp
+
+from ._validation import check_int
+
+__all__ = [
+    "TaylorForms",
+    "peak_gain_series",
+    "remainder_forms",
+    "smoothness_constant",
+    "sympy_activation",
+    "taylor_forms",
+]
+
+#: The real variable of every activation expression.
+Z = sp.Symbol("z", real=True)
+
+_SMOOTH_NAMES = ("softplus", "tanh", "sigmoid", "quadratic")
+
+
+def sympy_activation(name: str) -> sp.Expr:
+    """Return the smooth activation ``name`` as a sympy expression in the real symbol ``z``.
+
+    Parameters
+    ----------
+    name : {"softplus", "tanh", "sigmoid", "quadratic"}
+        The quadratic is sigma(z) = z**2 / 2, as in :func:`nearinit.get_activation`.
+
+    Returns
+    -------
+    sympy.Expr
+        An expression in ``nearinit.symbolic.Z`` (the symbol ``z``).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of the smooth activations.
+
+    Examples
+    --------
+    >>> sympy_activation("softplus")
+    log(exp(z) + 1)
+    """
+    table = {
+        "softplus": sp.log(1 + sp.exp(Z)),
+        "tanh": sp.tanh(Z),
+        "sigmoid": 1 / (1 + sp.exp(-Z)),
+        "quadratic": Z**2 / 2,
+    }
+    if name not in table:
+        raise ValueError(f"The 'name' parameter must be one of {_SMOOTH_NAMES}. Got {name!r} instead.")
+    return table[name]
+
+
+class TaylorForms(NamedTuple):
+    """The two forms of the linearization f_V(x; W) of chapter ``ch-taylor``.
+
+    Attributes
+    ----------
+    inner_product : sympy.Expr
+        f(x; V) + <grad_W f(x; V), W - V>, with the gradient computed by sympy.
+    per_neuron : sympy.Expr
+        sum_i a_i [sigma(v_i^T x) - sigma'(v_i^T x) v_i^T x + sigma'(v_i^T x) w_i^T x].
+    network : sympy.Expr
+        f(x; W) = sum_i a_i sigma(w_i^T x) itself.
+    W, V : sympy.Matrix
+        The (m, d) symbol matrices (entries ``w_i_j``, ``v_i_j``).
+    a, x : sympy.Matrix
+        The outer weights (m, 1) and the input (d, 1).
+    sigma : sympy.Function
+        The activation: an undefined function unless one was given.
+    """
+
+    inner_product: sp.Expr
+    per_neuron: sp.Expr
+    network: sp.Expr
+    W: sp.Matrix
+    V: sp.Matrix
+    a: sp.Matrix
+    x: sp.Matrix
+    sigma: object
+
+
+def _network(W, a, x, sigma):
+    return sum(a[i] * sigma((W[i, :] * x)[0, 0]) for i in range(W.shape[0]))
+
+
+def taylor_forms(m: int = 2, d: int = 2, *, sigma=None) -> TaylorForms:
+    """Build f_V in the lecture's two forms for a symbolic network of width ``m`` and input dimension ``d``.
+
+    Parameters
+    ----------
+    m, d : int, default 2
+        Width and input dimension of the symbolic network (small: the expressions grow like m * d).
+    sigma : sympy.Lambda or None
+        The activation; ``None`` uses an undefined function ``sigma``, so that the equality of the two forms
+        is shown for every differentiable activation at once.
+
+    Returns
+    -------
+    TaylorForms
+
+    Notes
+    -----
+    Definition ``def-linearization``: f_V(x; W) = f(x; V) + <grad_W f(x; V), W - V>. The gradient with
+    respect to the row w_i is a_i sigma'(w_i^T x) x, which turns the inner product into the per-neuron
+    sum (equation ``eq-per-neuron``).
+
+    Examples
+    --------
+    >>> forms = taylor_forms(1, 1)
+    >>> sp.simplify(forms.inner_product - forms.per_neuron)
+    0
+    """
+    m = check_int("m", m)
+    d = check_int("d", d)
+    W = sp.Matrix(m, d, lambda i, j: sp.Symbol(f"w_{i + 1}_{j + 1}", real=True))
+    V = sp.Matrix(m, d, lambda i, j: sp.Symbol(f"v_{i + 1}_{j + 1}", real=True))
+    a = sp.Matrix(m, 1, lambda i, _: sp.Symbol(f"a_{i + 1}", real=True))
+    x = sp.Matrix(d, 1, lambda j, _: sp.Symbol(f"x_{j + 1}", real=True))
+    fn = sp.Function("sigma") if sigma is None else sigma
+    f_W = _network(W, a, x, fn)
+    at_V = dict(zip(W, V, strict=True))
+    grad = [sp.diff(f_W, w).subs(at_V) for w in W]
+    inner = f_W.subs(at_V) + sum(g * (w - v) for g, w, v in zip(grad, W, V, strict=True))
+    u = sp.Dummy("u", real=True)
+
+    def dsigma(arg):
+        return sp.diff(fn(u), u).subs(u, arg)
+
+    per = 0
+    for i in range(m):
+        s = (V[i, :] * x)[0, 0]
+        r = (W[i, :] * x)[0, 0]
+        per += a[i] * (fn(s) - dsigma(s) * s + dsigma(s) * r)
+    return TaylorForms(inner, per, f_W, W, V, a, x, fn)
+
+
+def remainder_forms(sigma: sp.Expr, var: sp.Symbol = Z) -> tuple[sp.Expr, sp.Expr, sp.Expr, tuple[sp.Symbol, ...]]:
+    """Taylor's first-order residual of ``sigma`` and the two candidate integral remainders.
+
+    Parameters
+    ----------
+    sigma : sympy.Expr
+        A twice differentiable function of ``var``.
+    var : sympy.Symbol, default ``Z``
+
+    Returns
+    -------
+    residual : sympy.Expr
+        sigma(r) - sigma(s) - sigma'(s) (r - s).
+    book : sympy.Expr
+        The correct first-order remainder, the integral of sigma''(t) (r - t) over [s, r]
+        (``erratum-remainder``).
+    slides : sympy.Expr
+        The slides' version, the integral of sigma''(t) (r - t)**2 / 2 over [s, r].
+    symbols : tuple of sympy.Symbol
+        ``(s, r)``, the base point and the evaluation point.
+
+    Notes
+    -----
+    Lemma ``lem-smooth-1d``. ``book - residual`` simplifies to 0 for every sigma; ``slides - residual``
+    does not (for sigma = z**2 / 2 it is (r - s)**3 / 6 - (r - s)**2 / 2).
+
+    Examples
+    --------
+    >>> residual, book, slides, (s, r) = remainder_forms(Z**2 / 2)
+    >>> sp.factor(residual), sp.factor(book), sp.factor(slides)
+    ((r - s)**2/2, (r - s)**2/2, (r - s)**3/6)
+    """
+    s, r, t = sp.symbols("s r t", real=True)
+    second = sp.diff(sigma, var, 2).subs(var, t)
+    residual = sigma.subs(var, r) - sigma.subs(var, s) - sp.diff(sigma, var).subs(var, s) * (r - s)
+    book = sp.integrate(second * (r - t), (t, s, r))
+    slides = sp.integrate(second * (r - t) ** 2 / 2, (t, s, r))
+    return residual, book, slides, (s, r)
+
+
+@cache
+def smoothness_constant(name: str) -> tuple[sp.Expr, sp.Expr]:
+    """Derive beta = sup_z abs(sigma''(z)) of a smooth activation, and a point where it is attained.
+
+    Parameters
+    ----------
+    name : {"softplus", "tanh", "sigmoid", "quadratic"}
+
+    Returns
+    -------
+    beta : sympy.Expr
+        Exact value: softplus 1/4, tanh 4 sqrt(3)/9 = 4/(3 sqrt(3)), sigmoid sqrt(3)/18 = 1/(6 sqrt(3)),
+        quadratic 1.
+    z_star : sympy.Expr
+        A point with sigma''(z_star) = +beta (a maximizer of sigma'', not only of its absolute value).
+
+    Notes
+    -----
+    The critical points of sigma'' are the real roots of sigma'''; each of these activations has
+    sigma''(z) -> 0 as abs(z) -> inf (or sigma'' constant), so the supremum is attained at a critical point.
+    This is the beta of Prop. ``prop-smooth``.
+
+    Examples
+    --------
+    >>> smoothness_constant("softplus")
+    (1/4, 0)
+    """
+    sigma = sympy_activation(name)
+    second = sp.diff(sigma, Z, 2)
+    if not second.has(Z):
+        return sp.nsimplify(second), sp.Integer(0)
+    for end in (sp.oo, -sp.oo):  # the supremum is not approached at infinity
+        if sp.limit(second, Z, end) != 0:
+            raise NotImplementedError(f"sigma'' of {name!r} does not vanish at {end}")
+    roots = [r for r in sp.solve(sp.simplify(sp.diff(second, Z)), Z) if r.is_real]
+    values = [sp.radsimp(sp.simplify(second.rewrite(sp.exp).subs(Z, r))) for r in roots]
+    best = max(range(len(roots)), key=lambda k: float(values[k]))
+    return values[best], sp.simplify(roots[best])
+
+
+def peak_gain_series(name: str, order: int = 6) -> sp.Expr:
+    """Series in t of the gain of one neuron moved by t from the peak z_star of sigma''.
+
+    g(t) = sigma(z_star + t) - sigma(z_star) - sigma'(z_star) t = beta t**2 / 2 + O(t**4), the
+    per-neuron gap of the near-tight construction of Prop. ``prop-smooth-tight`` (the t**3 term
+    vanishes because sigma''' (z_star) = 0).
+
+    Parameters
+    ----------
+    name : {"softplus", "tanh", "sigmoid", "quadratic"}
+    order : int, default 6
+        The series is truncated before t**order.
+
+    Returns
+    -------
+    sympy.Expr
+        A polynomial in the real symbol ``t`` (the O-term removed).
+
+    Examples
+    --------
+    >>> peak_gain_series("softplus")
+    -t**4/192 + t**2/8
+    """
+    order = check_int("order", order, low=3)
+    sigma = sympy_activation(name)
+    _, z_star = smoothness_constant(name)
+    t = sp.Symbol("t", real=True)
+    poly = sp.Integer(0)
+    for k in range(2, order):  # Taylor coefficients sigma^(k)(z_star) / k!, simplified one by one
+        coef = sp.diff(sigma, Z, k).rewrite(sp.exp).subs(Z, z_star)
+        poly += sp.radsimp(sp.simplify(coef)) / sp.factorial(k) * t**k
+    return sp.expand(poly)
