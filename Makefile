@@ -13,9 +13,11 @@ export OPENBLAS_NUM_THREADS := 1
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS := -W -n --keep-going
+# nbval in strict mode: a fresh kernel re-runs each notebook and every stored output must match.
+NBVAL := -m pytest -q --nbval --nbval-current-env -p no:cacheprovider
 
-.PHONY: book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute bench clean
-.PHONY: course student-site student-site-test student-setup-test bench-course
+.PHONY: book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
+.PHONY: course student-site student-setup-test bench-course
 
 venv: $(STAMP)
 
@@ -38,17 +40,17 @@ test: $(STAMP) lint unit executed notebooks site browser student-site assignment
 	@echo "==> make test: all checks passed"
 
 lint: $(STAMP)
-	$(BIN)/ruff check code tests bench book course assignments
-	$(BIN)/ruff format --check code tests bench book course assignments
+	$(BIN)/ruff check code tests bench book tools course assignments
+	$(BIN)/ruff format --check code tests bench book tools course assignments
 
 unit: $(STAMP)
 	$(PY) -m pytest -q code/tests --doctest-modules code/nearinit
 
 executed: $(STAMP)
-	$(PY) -m pytest -q tests/test_notebooks_executed.py
+	$(PY) -m pytest -q tests/test_notebooks_executed.py tests/test_repository.py
 
 notebooks: $(STAMP)
-	$(PY) -m pytest -q --nbval --nbval-current-env -p no:cacheprovider $(NOTEBOOKS)
+	$(PY) $(NBVAL) $(NOTEBOOKS)
 
 site: $(STAMP)
 	rm -rf _build/html _build/.doctrees
@@ -88,9 +90,22 @@ assignments: $(STAMP)
 assignments-test: $(STAMP)
 	NEARINIT_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -rs -p no:cacheprovider tests/test_assignments.py tests/test_jupyterlab.py
 
-## make execute [NB=book/03_smooth.ipynb]: re-run notebooks in place after changing the package
+## make execute [NB=book/03_smooth.ipynb]: re-run notebooks in place after changing the package, then strip the
+## per-run metadata (timestamps, Python version) that nbconvert leaves; tests/test_notebooks_executed.py checks it
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(or $(NB),$(NOTEBOOKS))
+	$(PY) tools/clean_notebooks.py $(or $(NB),$(NOTEBOOKS))
+
+## make portability: nbval strict again as other machines run it: OpenBLAS's kernels of older CPUs (Prescott,
+## SandyBridge) and the BLAS thread count left to the library, as in a student's JupyterLab. .ci/run runs it.
+PORTABILITY_KERNELS ?= Prescott SandyBridge
+portability: $(STAMP)
+	@for k in $(PORTABILITY_KERNELS); do \
+	  echo "==> nbval strict with OPENBLAS_CORETYPE=$$k, BLAS threads not pinned"; \
+	  env -u OMP_NUM_THREADS -u OPENBLAS_NUM_THREADS OPENBLAS_CORETYPE=$$k $(PY) $(NBVAL) $(NOTEBOOKS) || exit 1; \
+	done
+	@echo "==> nbval strict with the native kernel, BLAS threads not pinned"
+	env -u OMP_NUM_THREADS -u OPENBLAS_NUM_THREADS $(PY) $(NBVAL) $(NOTEBOOKS)
 
 ## make serve: build if needed and serve the site on http://127.0.0.1:8000
 serve: $(STAMP)

@@ -1,4 +1,4 @@
-"""`make bench`: time the book and the package's fast paths against their floors (issue 8).
+"""`make bench`: time the book and the package's fast paths against their floors.
 
 Prints one table per part and writes everything to ``_build/bench/bench.json``:
 

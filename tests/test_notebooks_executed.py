@@ -7,12 +7,13 @@ execution count, and the counts must be 1, 2, ..., n in order.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 
 import pytest
 
-from conftest import BOOK, CHAPTERS
+from conftest import BOOK, CHAPTERS, ROOT
 
 
 def _code_cells(path):
@@ -46,3 +47,26 @@ def test_no_error_outputs(path):
             assert out["output_type"] != "error", f"{path.name}: a stored output is an error"
             if out["output_type"] == "stream":
                 assert out["name"] != "stderr", f"{path.name}: a cell writes to stderr: {''.join(out['text'])[:200]}"
+
+
+def _clean_notebooks():
+    spec = importlib.util.spec_from_file_location("clean_notebooks", ROOT / "tools" / "clean_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", sorted(BOOK.glob("*.ipynb")), ids=lambda p: p.name)
+def test_no_machine_state_in_metadata(path):
+    found = _clean_notebooks().machine_state(json.loads(path.read_text()))
+    assert not found, f"{path.name}: per-run metadata {found[:3]}; `make execute` strips it (tools/clean_notebooks.py)"
+
+
+def test_the_stripper_finds_and_removes_timestamps():
+    clean = _clean_notebooks()
+    nb = {
+        "metadata": {"language_info": {"name": "python", "version": "3.11.7"}},
+        "cells": [{"cell_type": "code", "metadata": {"execution": {"iopub.status.busy": "2026-11-24T17:04:30Z"}}}],
+    }
+    assert clean.machine_state(nb) == ["notebook: language_info.version", "cell 0: execution"]
+    assert clean.machine_state(clean.strip(nb)) == [] and nb["metadata"]["language_info"] == {"name": "python"}

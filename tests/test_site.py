@@ -31,3 +31,13 @@ def test_page_built(page):
 
 def test_index_redirects_to_intro():
     assert (HTML / "index.html").exists()
+
+
+@pytest.mark.parametrize("page", _toc_files())
+def test_no_repository_or_launch_button_without_an_address(page):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    if (config.get("repository") or {}).get("url"):
+        pytest.skip("repository: url: is set; the buttons are wanted")
+    text = (HTML / f"{page}.html").read_text()
+    for marker in ("repository-button", "launch-buttons", "binder-button", "jupyterhub-button", "colab-button"):
+        assert marker not in text, f"{page}: shows {marker} although repository: url: is empty"
