@@ -131,6 +131,7 @@ course: $(STAMP)
 	rm -rf $(STUDENT_KIT) && mkdir -p $(STUDENT_KIT)
 	cp course/requirements-student.txt $(STUDENT_KIT)/requirements-student.txt
 	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir $(STUDENT_KIT) ./code
+	rm -rf code/build
 	@echo "==> student kit (hand it out): $(STUDENT_KIT)/"
 
 ## make student-site: the student edition of the website into _build/student/_build/html (publish this one)

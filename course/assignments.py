@@ -347,7 +347,7 @@ def solution_key(out: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
             "solution, chapter by chapter. Do not hand this out."
         )
     ]
-    for path in [p for p in sorted((root / "book").glob("*.ipynb")) if CHAPTER_RE.match(p.stem)]:
+    for path in sorted((root / "book").glob("*.ipynb")):
         nb = read(path)
         cells.append(nbformat.v4.new_markdown_cell(f"## {stu.chapter_title(nb)} (`{path.stem}`)"))
         for cell in nb.cells:
@@ -404,6 +404,28 @@ def _report(course: Course) -> int:
     return 1 if course.errors else 0
 
 
+def grade(course: Course, assignment: str, student: str = "*") -> int:
+    """Autograde (with --force) and report every submission: its score, or why nbgrader could not grade it."""
+    from nbgrader.api import Gradebook
+
+    result = course.autograde(assignment, student)
+    with Gradebook(course.coursedir.db_url, course.coursedir.course_id) as gb:
+        students = sorted(s.student.id for s in gb.find_assignment(assignment).submissions)
+    for name in students:
+        if student != "*" and name != student:
+            continue
+        if name in result["failed"]:
+            print(f"NOT GRADED {name}: {result['failed'][name]}")
+            continue
+        scores = course.scores(assignment, name)
+        got = sum(s or 0 for s, _ in scores.values())
+        print(f"{name}: {got:g} / {sum(m for _, m in scores.values()):g}")
+    if not result["success"]:
+        print(f"error: nbgrader autograde {assignment} failed for {sorted(result['failed'])}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -413,6 +435,10 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT)
     p_key = sub.add_parser("solution-key", help="the instructors' solution key (HTML)")
     p_key.add_argument("--out", type=pathlib.Path, default=COURSE / "solution-key.html")
+    p_grade = sub.add_parser("grade", help="nbgrader autograde --force, with a per-student report (dead kernels)")
+    p_grade.add_argument("assignment")
+    p_grade.add_argument("--root", type=pathlib.Path, default=COURSE)
+    p_grade.add_argument("--student", default="*")
     p_val = sub.add_parser("validate", help="nbgrader's Validator on notebooks of a course; results as JSON")
     p_val.add_argument("--course", type=pathlib.Path, required=True)
     p_val.add_argument("--json", type=pathlib.Path, required=True)
@@ -432,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "solution-key":
         print(f"==> solution key: {_rel(solution_key(args.out))}")
         return 0
+    if args.command == "grade":
+        return grade(Course(args.root), args.assignment, args.student)
     if args.command == "build":
         return _report(build(args.out))
     course = make_course(args.root)

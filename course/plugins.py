@@ -252,7 +252,10 @@ def configure(c, course_root: pathlib.Path) -> None:
 
     templates = mathjax_templates(pathlib.Path(course_root) / ".templates")
     c.HTMLExporter.template_name = "nearinit_feedback"
-    c.HTMLExporter.extra_template_basedirs = [str(pathlib.Path(formgrader.__file__).parent / "templates"), str(templates)]
+    c.HTMLExporter.extra_template_basedirs = [
+        str(pathlib.Path(formgrader.__file__).parent / "templates"),
+        str(templates),
+    ]
     # A lean assignment runs in seconds; a cell still running after 30 s (an infinite loop) is stopped and graded 0.
     c.Execute.timeout = 30
     # A submission that deleted a graded or locked cell gets it back from the gradebook (and is graded on it).

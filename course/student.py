@@ -377,3 +377,18 @@ def directive_blocks(text: str, names: tuple[str, ...]) -> list[str]:
             blocks.append("\n".join(lines[k : end + 1]))
         k = end + 1
     return blocks
+
+
+def main() -> int:
+    """`python -m course.student`: put the current macro cell first in every notebook of book/."""
+    for path in sorted(BOOK.glob("*.ipynb")):
+        nb = read(path)
+        text = nbformat.writes(nb)
+        if nbformat.writes(with_macro_cell(nb)) != text:
+            nbformat.write(nb, str(path))
+            print(f"==> {path.relative_to(ROOT)}: macro cell updated")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

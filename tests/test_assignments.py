@@ -339,3 +339,21 @@ def test_make_course_keeps_grades_across_rebuilds(tmp_path):
     assert not again.errors, again.errors
     assert "# revised statement" in course.release(a).read_text(), "make course did not refresh the release"
     assert again.scores(a, "student1") == before, "make course lost the grades"
+
+
+def test_the_solution_key_has_every_exercise_and_works_offline(tmp_path):
+    key = asg.solution_key(tmp_path / "key.html").read_text()
+    exercises = sum(
+        len(stu.directive_blocks(c.source, ("exercise",)))
+        for p in NOTEBOOKS
+        for c in stu.read(p).cells
+        if c.cell_type == "markdown"
+    )
+    assert key.count("<strong>Exercise") == exercises, "the key misses exercises"
+    for chapter in GRADED:
+        for cell in stu.read(chapter).cells:
+            if stu.is_solution_cell(cell):
+                last = [line for line in stu.without_markers(cell.source).splitlines() if line.strip()][-1].strip()
+                assert last.split("(")[0] in re.sub(r"<[^>]+>", "", key), f"{chapter.name}: solution code missing"
+    assert not re.search(r"<script[^>]+src=[\"']https?://", key) and "cdnjs" not in key
+    assert "window.MathJax" in key

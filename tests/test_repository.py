@@ -24,7 +24,9 @@ def test_nothing_points_outside_the_repository():
         for i, line in enumerate(path.read_text(errors="ignore").splitlines(), 1):
             if OUTSIDE.search(line) and path.name != "test_repository.py":
                 offenders.append(f"{path.relative_to(ROOT)}:{i}: {line.strip()[:100]}")
-    assert not offenders, "a clone has only this repository: no sibling folders, no tracker numbers:\n" + "\n".join(offenders)
+    assert not offenders, "a clone has only this repository: no sibling folders, no tracker numbers:\n" + "\n".join(
+        offenders
+    )
 
 
 def test_python_requirement_agrees():
