@@ -197,7 +197,7 @@ def mathjax_templates(basedir: pathlib.Path) -> pathlib.Path:
     js = _mathjax_js().read_text(encoding="utf-8")
     if "{% endraw %}" in js or "</script" in js.lower():
         raise RuntimeError("MathJax cannot be inlined verbatim")
-    macros = {name.lstrip("\\"): body for name, body in student.book_macros().items()}
+    macros = student.mathjax_macros()
     config = {
         "tex": {
             "inlineMath": [["$", "$"], ["\\(", "\\)"]],

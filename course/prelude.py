@@ -8,10 +8,11 @@ with, taken so that nothing the submission defines can stand in for it:
 - `_exact(value, kind)` requires the exact type (an `int` subclass whose ``__eq__`` is always True, or an ndarray
   subclass, fails), `_array(value, shape)` a real float ndarray of that shape;
 - `_watched(forbidden, fn, *args)` calls the submission under a profiler hook and reports every call of a
-  forbidden package function, however it was reached (an alias, ``getattr``, a copy of the function object).
+  forbidden package function, however it was reached (an alias, ``getattr``, a copy of the function object);
+- a global name that shadows a built-in (``range = lambda *a: ()`` would empty the tests' loops) is removed.
 
-What it does not defend against: a submission that deliberately patches the interpreter (``sys.setprofile``,
-``builtins``) or copies the package's source. That is visible in the submitted code, for the instructor to see.
+What it does not defend against: a submission that deliberately patches the interpreter (attributes of ``sys``
+or ``builtins``, numpy's internals) or copies the package's source. That is visible in the submitted code, for the instructor to see.
 
 `tests/test_assignments.py` checks that every graded test cell starts with `PRELUDE`; `python -m course.prelude`
 rewrites the test cells of the chapters after a change here.
@@ -31,6 +32,11 @@ import os as _os
 import sys as _sys
 
 import numpy as _np
+
+# a name the notebook bound over a built-in (`range = ...`, `abs = ...`) is removed: the tests get the built-ins
+for _name in [n for n in vars(_builtins) if not n.startswith("_") and n in globals()]:
+    if _name not in ("exit", "quit", "open", "get_ipython", "display"):
+        del globals()[_name]
 
 
 def _genuine(module, name):
@@ -68,6 +74,7 @@ def _watched(forbidden, fn, *args):
     _sys.setprofile(hook)
     try:
         out = fn(*args)
+        assert _sys.getprofile() is hook, "your function must not change the profiler (sys.setprofile)"
     finally:
         _sys.setprofile(previous)
     assert not called, f"write it yourself: your function calls the package's {sorted(set(called))}"

@@ -123,11 +123,16 @@ def _clear_outputs(cell) -> None:
 
 # --------------------------------------------------------------------------- the book's macros
 @functools.cache
-def book_macros(root: pathlib.Path = ROOT) -> dict[str, str]:
-    """The website's MathJax macros (`_config.yml`, mathjax3_config.tex.macros) as MyST `math:` frontmatter."""
+def mathjax_macros(root: pathlib.Path = ROOT) -> dict:
+    """The website's MathJax macros, as `_config.yml` gives them (mathjax3_config.tex.macros; `[body, n]` for a
+    macro with n arguments): the single source of the book's macros."""
     config = yaml.safe_load((root / "_config.yml").read_text())
-    macros = config["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
-    return {"\\" + name: (body[0] if isinstance(body, list) else body) for name, body in macros.items()}
+    return dict(config["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"])
+
+
+def book_macros(root: pathlib.Path = ROOT) -> dict[str, str]:
+    """The book's macros as MyST `math:` frontmatter (KaTeX-style: arguments are the #1, #2 of the body)."""
+    return {"\\" + name: (body[0] if isinstance(body, list) else body) for name, body in mathjax_macros(root).items()}
 
 
 def macro_source(root: pathlib.Path = ROOT) -> str:

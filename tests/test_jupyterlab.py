@@ -187,7 +187,11 @@ def test_feedback_typesets_math_offline(browser, tmp_path, course):
     pg.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000)
     pg.evaluate("() => MathJax.startup.promise")
     typeset = pg.evaluate("() => document.querySelectorAll('mjx-container').length")
-    errors = pg.evaluate("() => [...document.querySelectorAll('mjx-merror')].map(e => e.textContent)")
+    # a TeX error is <mjx-merror> in MathJax's HTML output and an merror node in its SVG output (used here)
+    errors = pg.evaluate(
+        "() => [...document.querySelectorAll('mjx-merror, [data-mml-node=\\"merror\\"]')]"
+        ".map(e => e.getAttribute('data-mjx-error') || e.textContent)"
+    )
     context.close()
     assert typeset > 0, "no math typeset in the feedback"
     assert not errors, f"MathJax errors in the feedback: {errors}"
