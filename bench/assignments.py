@@ -3,7 +3,7 @@
 For each chapter with graded exercises: the wall time of `nbgrader autograde` on one submission (the instructor's
 solution; median of --repeat runs, each its own nbgrader run, kernel start included), against the wall time of
 running the whole chapter in a fresh kernel, which is what the autograder ran before the assignments were made
-lean (the issue that asked for them measured 15 s per submission at low load). Results go to
+lean (15 s per submission measured then, at low load). Results go to
 _build/bench/assignments.json. Wall times depend on the machine's load: compare the ratios.
 """
 

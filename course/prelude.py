@@ -12,7 +12,8 @@ with, taken so that nothing the submission defines can stand in for it:
 - a global name that shadows a built-in (``range = lambda *a: ()`` would empty the tests' loops) is removed.
 
 What it does not defend against: a submission that deliberately patches the interpreter (attributes of ``sys``
-or ``builtins``, numpy's internals) or copies the package's source. That is visible in the submitted code, for the instructor to see.
+or ``builtins``, numpy's internals) or copies the package's source. That is visible in the submitted code, for
+the instructor to see.
 
 `tests/test_assignments.py` checks that every graded test cell starts with `PRELUDE`; `python -m course.prelude`
 rewrites the test cells of the chapters after a change here.

@@ -189,7 +189,7 @@ def test_feedback_typesets_math_offline(browser, tmp_path, course):
     typeset = pg.evaluate("() => document.querySelectorAll('mjx-container').length")
     # a TeX error is <mjx-merror> in MathJax's HTML output and an merror node in its SVG output (used here)
     errors = pg.evaluate(
-        "() => [...document.querySelectorAll('mjx-merror, [data-mml-node=\\"merror\\"]')]"
+        "() => [...document.querySelectorAll('mjx-merror, [data-mml-node=merror]')]"
         ".map(e => e.getAttribute('data-mjx-error') || e.textContent)"
     )
     context.close()
