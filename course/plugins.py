@@ -27,7 +27,7 @@ import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
-from course import student
+from course import prelude, student
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
@@ -137,7 +137,7 @@ def feedback_error(cell, output) -> dict:
         if span is not None and line is not None and span[0] < line <= span[1]:
             where = "A hidden test failed."
         elif line is not None:
-            where = "A public test failed (run the cell above to see it)."
+            where = "A public test failed (it is in the test cell: run it in your notebook to see it)."
         else:
             where = "A test failed."
         message = _public_message(evalue)
@@ -158,7 +158,9 @@ class FeedbackFilter(NbGraderPreprocessor):
             if cell.cell_type == "markdown":
                 cell.source = student.myst_to_commonmark(cell.source)
             elif student.is_test_cell(cell):
-                public = student.public_tests(cell.source)
+                public = student.public_tests(prelude.body(cell.source))
+                if prelude.END in cell.source:
+                    public = "# (grading prelude, the same in every test cell, not shown)\n\n" + public
                 if _hidden_span(cell.source) is not None:
                     public += "\n# (hidden tests, run by the autograder, not shown)"
                 outputs = []
