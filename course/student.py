@@ -279,7 +279,12 @@ def assignment_notebook(nb_or_path, name: str | None = None) -> nbformat.Noteboo
         statement, solution, test = cells[k - 1], cells[k], cells[k + 1]
         if statement.cell_type != "markdown" or not is_test_cell(test):
             raise ValueError(f"{name}, cell {k}: a graded exercise is statement, solution cell, test cell")
-        md = nbformat.v4.new_markdown_cell(_REF_ROLE.sub(_ref_text, statement.source))
+        # the statement cell may also hold the ungraded exercises (with their worked solutions): only the last
+        # {exercise} block, the graded one, goes to the assignment
+        blocks = directive_blocks(statement.source, ("exercise",))
+        if not blocks:
+            raise ValueError(f"{name}, cell {k - 1}: no {{exercise}} block before the solution cell")
+        md = nbformat.v4.new_markdown_cell(_REF_ROLE.sub(_ref_text, blocks[-1]))
         code = [copy.deepcopy(solution), copy.deepcopy(test)]
         for cell in code:
             _clear_outputs(cell)

@@ -16,6 +16,7 @@ autograded once (all its submissions in one `nbgrader autograde` run) and its fe
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 
 import fake_submissions as fake
@@ -54,8 +55,7 @@ def _strings(node):
         yield node
 
 
-def secret_lines(chapter: nbformat.NotebookNode) -> set[str]:
-    """Lines of solution regions, hidden-test regions and website-only cells not also shown elsewhere."""
+def _public_and_secret(chapter: nbformat.NotebookNode) -> tuple[set[str], set[str]]:
     public, secret = set(), set()
     for cell in chapter.cells:
         lines = cell.source.splitlines()
@@ -69,7 +69,24 @@ def secret_lines(chapter: nbformat.NotebookNode) -> set[str]:
         inside = {line.strip() for group in hidden for region in group for line in region}
         secret.update(inside)
         public.update(line.strip() for line in lines if line.strip() not in inside)
-    return {line for line in secret if line and line not in stu.MARKERS and not line.startswith("#")} - public
+    return public, secret
+
+
+PUBLIC = set().union(*(_public_and_secret(stu.read(p))[0] for p in NOTEBOOKS))
+
+
+def secret_lines(chapter: nbformat.NotebookNode) -> set[str]:
+    """Lines of solution regions, hidden-test regions and website-only cells that students see nowhere in the book
+    (a line such as `_assert_allclose(` that a public test also shows is no secret)."""
+    _, secret = _public_and_secret(chapter)
+    return {
+        line
+        for line in secret
+        if len(line) > 12
+        and line not in stu.MARKERS
+        and not line.startswith("#")
+        and not any(line in shown for shown in PUBLIC)
+    }
 
 
 # --------------------------------------------------------------------------- format (no nbgrader run needed)
@@ -293,9 +310,17 @@ def test_feedback_teaches_and_does_not_leak(course, graded, chapter):
         if student == "dead-kernel":
             continue
         html = course.feedback_html(student, a).read_text()
-        leaked = sorted(line for line in secret if len(line) > 8 and line in html and student != "solution")
+        # the page's text (highlighted code is split by tags), less what the student wrote in the solution cells
+        text = htmllib.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<script.*?</script>", "", html, flags=re.S)))
+        own = {
+            line.strip()
+            for c in asg.read(course.submitted(student, a)).cells
+            if asg.is_solution_cell(c)
+            for line in c.source.splitlines()
+        }
+        leaked = sorted(line for line in secret - own if line in text)
         assert not leaked, f"{a}, feedback of {student!r} shows hidden or solution lines: {leaked[:5]}"
-        assert "HIDDEN TESTS" not in html and "```{" not in html and "{prf:ref}" not in html
+        assert "HIDDEN TESTS" not in text and "```{" not in text and "{prf:ref}" not in text
         assert not re.search(r"<script[^>]+src=[\"']https?://", html), f"{a}: the feedback loads a script online"
         assert "window.MathJax" in html and "MathJax 2" not in html
     stub_html = course.feedback_html("stub", a).read_text()
@@ -355,6 +380,7 @@ def test_the_solution_key_has_every_exercise_and_works_offline(tmp_path):
         for cell in stu.read(chapter).cells:
             if stu.is_solution_cell(cell):
                 last = [line for line in stu.without_markers(cell.source).splitlines() if line.strip()][-1].strip()
-                assert last.split("(")[0] in re.sub(r"<[^>]+>", "", key), f"{chapter.name}: solution code missing"
+                text = htmllib.unescape(re.sub(r"<[^>]+>", "", key))
+                assert last.split("(")[0] in text, f"{chapter.name}: solution code missing"
     assert not re.search(r"<script[^>]+src=[\"']https?://", key) and "cdnjs" not in key
     assert "window.MathJax" in key
