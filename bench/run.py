@@ -5,7 +5,7 @@ Prints one table per part and writes everything to ``_build/bench/bench.json``:
 1. each chapter notebook executed in a fresh kernel (nbclient, as nbval runs it), its slowest cell,
    and the whole book;
 2. ``linearization_gap`` (ReLU, d = 100) against the floor it cannot beat, the two products X W^T
-   and X W0^T, and its float64 / float32 error against an extended-precision reference;
+   and X W0^T, and its float64 error against an extended-precision reference;
 3. the exact worst case of a random initialization at m = 10^6 ... 10^12 by each path (plain sort,
    chapter 6's selection, streaming, order statistics): time and peak memory, against the floor of
    drawing the Gaussians and against the plain sort where it fits;
@@ -148,9 +148,11 @@ def _blocked_products(W, V, X, block: int) -> None:
         np.matmul(V[lo : lo + k], XT, out=bv[:k])
 
 
+BLOCK_ENTRIES = 1 << 22  # the floor's blocks: about 4M pre-activations, as linearization_gap processes them
+
+
 def _gap_at(m: int, n: int, repeat: int) -> dict:
     from nearinit import linearization_gap
-    from nearinit.linearization import _block_rows, _relu_gap
 
     rng = np.random.default_rng(8000 + m)
     d = 100
@@ -158,7 +160,7 @@ def _gap_at(m: int, n: int, repeat: int) -> dict:
     V = rng.standard_normal((m, d))
     W = V + rng.standard_normal((m, d)) / np.sqrt(m)  # ||W - V||_F ~ sqrt(d): a few percent of neurons flip
     a = 2.0 * rng.integers(0, 2, size=m) - 1.0
-    block = _block_rows(n)
+    block = max(1, BLOCK_ENTRIES // n)
     fns = {
         "gap": lambda: linearization_gap(W, V, a, X),
         "full": lambda: (X @ W.T, X @ V.T),
@@ -169,8 +171,6 @@ def _gap_at(m: int, n: int, repeat: int) -> dict:
     n_ref = min(n, 8 if m <= 10**5 else 2)
     ref, scale = _reference_gap(W, V, a, X[:n_ref])
     g64 = linearization_gap(W, V, a, X[:n_ref])
-    f32 = np.float32
-    g32 = _relu_gap(W.astype(f32), V.astype(f32), a.astype(f32), X[:n_ref].astype(f32), block)
     return {
         "m": m,
         "n": n,
@@ -180,7 +180,6 @@ def _gap_at(m: int, n: int, repeat: int) -> dict:
         "floor_blocked_products_seconds": t_blocked,
         "ratio_to_floor": t_gap / min(t_full, t_blocked),
         "rel_error_float64": float(np.max(np.abs(g64 - ref) / scale)),
-        "rel_error_float32": float(np.max(np.abs(g32.astype(np.longdouble) - ref) / scale)),
         "reference_inputs": n_ref,
     }
 
@@ -191,58 +190,49 @@ def bench_linearization(repeat: int, sizes) -> dict:
         r = _gap_at(m, n, repeat)
         results.append(r)
         times = [fmt(r[k]) for k in ("gap_seconds", "floor_full_products_seconds", "floor_blocked_products_seconds")]
-        errs = [fmt(r["rel_error_float64"], ".1e"), fmt(r["rel_error_float32"], ".1e")]
+        errs = [fmt(r["rel_error_float64"], ".1e")]
         rows.append([f"{m:.0e}", n, *times, fmt(r["ratio_to_floor"], ".2f"), *errs])
     print_table(
         "linearization_gap, ReLU, d = 100 (target at m = 1e5: ratio <= 1.5, float64 error <= 1e-10)",
-        ["m", "n", "gap s", "X W^T + X W0^T s", "same, blocked s", "gap / floor", "err f64", "err f32"],
+        ["m", "n", "gap s", "X W^T + X W0^T s", "same, blocked s", "gap / floor", "err f64"],
         rows,
     )
     print(
         "error = max over the reference inputs of |gap - exact| / sum_i |a_i||w_i^T x| "
-        "(exact: the flip sum in numpy longdouble); float32 = the same kernel on float32 copies; "
+        "(exact: the flip sum in numpy longdouble); "
         "floor = the faster of the two products done whole or in the gap's blocks."
     )
     return {"linearization_gap": results}
 
 
 # ---------------------------------------------------------------------------------------------- worst case
+STREAM_CHUNK = 1 << 20  # the default chunk of worst_case_streaming
+
+
 def _draw_floor(m: int, seed: int, chunk: int) -> None:
-    """Drawing the M ~ m/2 Gaussians of a realization into one reused buffer: the streaming floor."""
-    from nearinit.large_width import _chunks, _stream, _stream_entropy
-
-    gen, M = _stream(_stream_entropy(seed), m)
-    for _ in _chunks(gen, M, chunk):
-        pass
-
-
-def _draw_floor32(m: int, seed: int, chunk: int) -> None:
-    """The same number of draws in float32 (not used: a coarser, different stream; see the appendix)."""
-    from nearinit.large_width import _stream, _stream_entropy
-
-    gen, M = _stream(_stream_entropy(seed), m)
-    buf = np.empty(min(chunk, max(M, 1)), dtype=np.float32)
+    """Drawing m/2 Gaussians into one reused buffer, ``chunk`` at a time: the floor of the streaming path."""
+    gen = np.random.default_rng(seed)
+    M = m // 2
+    buf = np.empty(min(chunk, max(M, 1)))
     for lo in range(0, M, chunk):
-        gen.standard_normal(out=buf[: min(chunk, M - lo)], dtype=np.float32)
+        gen.standard_normal(out=buf[: min(chunk, M - lo)])
 
 
 def _selection_path(m: int, seed: int) -> float:
     """Chapter 6's exact selection on materialized projections (the same realization as the sort)."""
-    from nearinit.large_width import eligible_projections
-    from nearinit.worst_case import worst_case_gap_from_projections
+    from nearinit import eligible_projections, worst_case_gap_from_projections
 
     z = eligible_projections(m, rng=seed)
     return worst_case_gap_from_projections(z, np.ones(z.size), 1.0).value
 
 
 def bench_worst_case(repeat: int, widths, naive_max: int, os_widths) -> dict:
-    from nearinit.large_width import _CHUNK, worst_case_order_statistics, worst_case_sort, worst_case_streaming
+    from nearinit import worst_case_order_statistics, worst_case_sort, worst_case_streaming
 
     seed, rows, results = 2026, [], []
     for m in widths:
         paths = {
-            "floor: draw the Gaussians": lambda m=m: _draw_floor(m, seed, _CHUNK),
-            "(same draws in float32)": lambda m=m: _draw_floor32(m, seed, _CHUNK),
+            "floor: draw the Gaussians": lambda m=m: _draw_floor(m, seed, STREAM_CHUNK),
             "streaming (exact)": lambda m=m: worst_case_streaming(m, 1.0, rng=seed),
             "order statistics (law)": lambda m=m: worst_case_order_statistics(m, 1.0, rng=seed),
         }
@@ -278,7 +268,7 @@ def bench_worst_case(repeat: int, widths, naive_max: int, os_widths) -> dict:
 
 
 def bench_explicit(repeat: int, m: int) -> dict:
-    from nearinit.worst_case import worst_case_gap
+    from nearinit import worst_case_gap
 
     rng = np.random.default_rng(8)
     d = 100
@@ -334,6 +324,20 @@ def machine() -> dict:
     return info
 
 
+def smoke() -> None:
+    """Every part at small sizes, once, checking results only (no timing is judged): ``make test`` runs it."""
+    from nearinit import worst_case_order_statistics, worst_case_sort, worst_case_streaming
+
+    lin = _gap_at(2000, 50, 1)
+    assert lin["rel_error_float64"] <= 1e-12, lin
+    wc = bench_worst_case(1, [10**5], 10**5, [10**6])["worst_case_random_init"][0]
+    assert wc["value_streaming"] == worst_case_sort(10**5, 1.0, rng=2026).value
+    assert worst_case_streaming(10**5, 1.0, rng=2026).k == wc["k"]
+    assert worst_case_order_statistics(10**6, 1.0, rng=2026).value > 0
+    bench_explicit(1, 10**4)
+    print("bench smoke run: results correct (timings not judged)")
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (median); default 3")
@@ -343,7 +347,11 @@ def main(argv=None) -> None:
     )
     p.add_argument("--max-m", type=float, default=1e9, help="largest width for the exact worst-case paths")
     p.add_argument("--naive-max-m", type=float, default=1e8, help="largest width for the materializing paths")
+    p.add_argument("--smoke", action="store_true", help="small sizes, results checked, nothing written (make test)")
     args = p.parse_args(argv)
+    if args.smoke:
+        smoke()
+        return
     parts = set(args.only or ["import", "notebooks", "linearization", "worst-case", "explicit"])
     info = machine()
     load = ", ".join(f"{x:.1f}" for x in info["load_average_at_start"])

@@ -1,4 +1,4 @@
-"""Shared fixtures of the book-level tests."""
+"""Shared fixtures of the book-level tests; paths, the table of contents and the chapters are in bookfiles.py."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ import pathlib
 import sys
 
 import pytest
+from bookfiles import BOOK, CHAPTERS, ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+__all__ = ["BOOK", "CHAPTERS", "ROOT"]
 if str(ROOT) not in sys.path:  # the course tools (`course/`) are imported by the course tests
     sys.path.insert(0, str(ROOT))
-BOOK = ROOT / "book"
-CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+
+
+def pytest_collection_modifyitems(items):
+    """A per-test time limit (pytest-timeout): a hang fails instead of blocking `make test`."""
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(600))
 
 
 @pytest.fixture(scope="session")

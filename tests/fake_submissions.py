@@ -61,7 +61,12 @@ WRONG = {
 
 # The package function the exercise asks to write, reached without naming it in a `def` (None: the package has none).
 ALIAS = {
-    "ch1-loss-gradient-solution": None,
+    # finite differences of the package's loss instead of the formula
+    "ch1-loss-gradient-solution": """from nearinit import finite_difference_gradient as _fd, squared_loss as _loss
+
+
+def loss_gradient(W, a, X, y):
+    return _fd(lambda V: _loss(V, a, X, y, scale="ntk"), W)""",
     "ch2-per-neuron-f0-solution": """from nearinit import linearize as _lin
 
 
@@ -85,8 +90,16 @@ def bad_set_size(W0, x, tau):
 
 def bad_set_union_size(W, W0, x, tau):
     return int(_bad(W, W0, x, tau).S.size)""",
-    "ch7-empirical-ntk-solution": "from nearinit import tangent_kernel as empirical_ntk",
-    "app-certificate-solution": "from nearinit.large_width import _certified as certificate_holds",
+    "ch7-empirical-ntk-solution": """from nearinit import tangent_kernel as _tk
+
+
+def empirical_ntk(W0, a, X, X2):
+    return _tk(W0, a, X, X2, scale="ntk")""",
+    "app-certificate-solution": """from nearinit import concavity_certificate as _cc
+
+
+def certificate_holds(t, K, M, B):
+    return K == M or _cc(K, B, t)""",
 }
 
 # An object whose == is always True, of the shape the exercise returns.

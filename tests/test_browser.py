@@ -43,8 +43,7 @@ from html.parser import HTMLParser
 
 import pytest
 import yaml
-
-from conftest import ROOT
+from bookfiles import ROOT, toc_pages
 
 HTML = pathlib.Path(os.environ.get("NEARINIT_HTML", ROOT / "_build" / "html")).resolve()
 TOC = pathlib.Path(os.environ.get("NEARINIT_TOC", ROOT / "_toc.yml"))
@@ -76,21 +75,8 @@ AUDIT_WORKERS = int(os.environ.get("NEARINIT_BROWSER_WORKERS", "2"))
 
 
 def _toc_pages(toc_path: pathlib.Path = TOC) -> list[str]:
-    """Every document of the table of contents, in reading order (root, then parts/chapters/sections)."""
-    toc = yaml.safe_load(toc_path.read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(str(pathlib.PurePosixPath(entry["file"]).with_suffix("")))
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    walk(toc.get("sections"))
-    return pages
+    """Every document of the table of contents, in reading order (the shared walker of bookfiles.py)."""
+    return toc_pages(toc_path)
 
 
 def _config() -> dict:

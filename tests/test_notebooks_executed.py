@@ -12,13 +12,8 @@ import json
 import re
 
 import pytest
-
-from conftest import BOOK, CHAPTERS, ROOT
-
-
-def _code_cells(path):
-    nb = json.loads(path.read_text())
-    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+from bookfiles import BOOK, CHAPTERS, ROOT
+from bookfiles import code_cells as _code_cells
 
 
 def test_there_are_chapters():

@@ -6,21 +6,12 @@ import re
 
 import pytest
 import yaml
-
-from conftest import ROOT
+from bookfiles import ROOT, toc_pages
 
 HTML = ROOT / "_build" / "html"
 
 
-def _toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part["chapters"]]
-    return files
-
-
-@pytest.mark.parametrize("page", _toc_files())
+@pytest.mark.parametrize("page", toc_pages())
 def test_page_built(page):
     html = HTML / f"{page}.html"
     assert html.exists(), f"{html} missing: run `make book`"
@@ -33,7 +24,7 @@ def test_index_redirects_to_intro():
     assert (HTML / "index.html").exists()
 
 
-@pytest.mark.parametrize("page", _toc_files())
+@pytest.mark.parametrize("page", toc_pages())
 def test_no_repository_or_launch_button_without_an_address(page):
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     if (config.get("repository") or {}).get("url"):

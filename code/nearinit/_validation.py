@@ -1,24 +1,46 @@
-"""Argument checks shared by the public entry points (private)."""
+"""Argument checks shared by the public entry points (private).
+
+Every message names the argument, the requirement and what was received.
+"""
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
+#: Largest width any function accepts: beyond it neither the work nor float64 counts are meaningful.
+MAX_WIDTH = 10**15
+
 
 def _got(value) -> str:
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"{value!r}"
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 80 else f"a {type(value).__name__}"
 
 
-def as_array(name: str, value, *, ndim: tuple[int, ...], dtype=float, finite: bool = True) -> np.ndarray:
-    """Return ``value`` as a float array with one of the allowed ``ndim``, finite unless ``finite=False``."""
+def _interval(low, high, low_open, high_open) -> str:
+    lb = "(" if low_open or low == -math.inf else "["
+    rb = ")" if high_open or high == math.inf else "]"
+    return f"{lb}{low}, {high}{rb}"
+
+
+def as_array(name: str, value, *, ndim: tuple[int, ...], finite: bool = True) -> np.ndarray:
+    """Return ``value`` as a float64 array with one of the allowed ``ndim``, finite unless ``finite=False``.
+
+    Real numeric input only: complex, string, object and ragged input is a TypeError (a complex array would
+    otherwise lose its imaginary part silently).
+    """
+    want = f"The '{name}' parameter must be a numeric array of real numbers."
     try:
-        arr = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"The '{name}' parameter must be a numeric array. Got {_got(value)} instead.") from err
+        raw = np.asarray(value)
+    except (TypeError, ValueError) as err:  # ragged nested sequences
+        raise TypeError(f"{want} Got {_got(value)} instead.") from err
+    if raw.dtype.kind not in "biuf":
+        raise TypeError(f"{want} Got {_got(raw)} instead.")
+    arr = raw.astype(float, copy=False)
     if arr.ndim not in ndim:
         want = " or ".join(f"{k}-D" for k in ndim)
         raise ValueError(f"The '{name}' parameter must be a {want} array. Got an array of shape {arr.shape} instead.")
@@ -27,35 +49,86 @@ def as_array(name: str, value, *, ndim: tuple[int, ...], dtype=float, finite: bo
     return arr
 
 
-def check_int(name: str, value, *, low: int = 1) -> int:
-    """Return ``value`` as an int, requiring ``value >= low``."""
+def check_int(name: str, value, *, low: int = 1, high: int | None = None) -> int:
+    """Return ``value`` as an int in [low, high] (``high=None``: no upper limit)."""
+    rng = f"[{low}, {'inf)' if high is None else f'{high}]'}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"The '{name}' parameter must be an int in the range [{low}, inf). Got {_got(value)} instead.")
-    if value < low:
-        raise ValueError(f"The '{name}' parameter must be an int in the range [{low}, inf). Got {value} instead.")
+        raise TypeError(f"The '{name}' parameter must be an int in the range {rng}. Got {_got(value)} instead.")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"The '{name}' parameter must be an int in the range {rng}. Got {value} instead.")
     return int(value)
 
 
-def check_real(name: str, value, *, low=-np.inf, high=np.inf, low_open=False, high_open=False) -> float:
-    """Return ``value`` as a float in the interval given by ``low``, ``high``."""
+def check_width(name: str, value) -> int:
+    """A width or count m: an int in [1, MAX_WIDTH]."""
+    return check_int(name, value, high=MAX_WIDTH)
+
+
+def check_bool(name: str, value) -> bool:
+    """Return ``value`` if it is a bool (``"no"`` or ``1`` are not)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"The '{name}' parameter must be True or False. Got {_got(value)} instead.")
+    return bool(value)
+
+
+def check_real(name: str, value, *, low=-math.inf, high=math.inf, low_open=False, high_open=False) -> float:
+    """Return ``value`` as a finite float in the interval given by ``low``, ``high``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"The '{name}' parameter must be a real number. Got {_got(value)} instead.")
     v = float(value)
     too_low = v <= low if low_open else v < low
     too_high = v >= high if high_open else v > high
-    if not np.isfinite(v) or too_low or too_high:
-        lb = "(" if low_open else "["
-        rb = ")" if high_open else "]"
-        raise ValueError(f"The '{name}' parameter must be in the range {lb}{low}, {high}{rb}. Got {value!r} instead.")
+    if not math.isfinite(v) or too_low or too_high:
+        raise ValueError(
+            f"The '{name}' parameter must be in the range {_interval(low, high, low_open, high_open)}. "
+            f"Got {value!r} instead."
+        )
     return v
+
+
+def check_delta(delta) -> float:
+    """A failure probability delta in (0, 1)."""
+    return check_real("delta", delta, low=0.0, high=1.0, low_open=True, high_open=True)
+
+
+def check_positive(name: str, value) -> float:
+    """A finite real > 0 (thresholds tau, step sizes, norms)."""
+    return check_real(name, value, low=0.0, low_open=True)
+
+
+def check_nonnegative(name: str, value) -> float:
+    """A finite real >= 0 (radii B, norms)."""
+    return check_real(name, value, low=0.0)
+
+
+def finite_result(value: float, **arguments) -> float:
+    """Return ``value`` if finite; otherwise a ValueError naming the arguments that made it overflow."""
+    if not math.isfinite(value):
+        args = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+        raise ValueError(f"The result overflows float64 for these arguments ({args}); use smaller values.")
+    return float(value)
+
+
+def check_rng(rng) -> np.random.Generator:
+    """``np.random.default_rng(rng)`` for None, an int >= 0, a SeedSequence, a BitGenerator or a Generator."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    ok = rng is None or isinstance(rng, (np.random.SeedSequence, np.random.BitGenerator))
+    ok = ok or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0)
+    if not ok:
+        raise TypeError(
+            "The 'rng' parameter must be None, an int >= 0, a numpy SeedSequence, BitGenerator or Generator. "
+            f"Got {_got(rng)} instead."
+        )
+    return np.random.default_rng(rng)
 
 
 def check_weights(W, a, *, W_name: str = "W") -> tuple[np.ndarray, np.ndarray]:
     """Check a first layer ``W`` (m, d) and an outer layer ``a`` (m,) of matching width."""
     W = as_array(W_name, W, ndim=(2,))
     a = as_array("a", a, ndim=(1,))
-    if W.shape[0] < 1:
-        raise ValueError(f"The '{W_name}' parameter must have at least one row (m >= 1). Got shape {W.shape}.")
+    if W.shape[0] < 1 or W.shape[1] < 1:
+        raise ValueError(f"The '{W_name}' parameter must have m >= 1 rows and d >= 1 columns. Got shape {W.shape}.")
     if a.shape[0] != W.shape[0]:
         raise ValueError(
             f"The 'a' parameter must have one entry per row of '{W_name}' ({W.shape[0]}). Got {a.shape[0]} entries."
@@ -63,14 +136,32 @@ def check_weights(W, a, *, W_name: str = "W") -> tuple[np.ndarray, np.ndarray]:
     return W, a
 
 
+def check_layer(name: str, W) -> np.ndarray:
+    """A first layer (m, d) with m >= 1 and d >= 1."""
+    W = as_array(name, W, ndim=(2,))
+    if W.shape[0] < 1 or W.shape[1] < 1:
+        raise ValueError(f"The '{name}' parameter must have m >= 1 rows and d >= 1 columns. Got shape {W.shape}.")
+    return W
+
+
 def check_inputs(X, d: int, *, name: str = "X") -> tuple[np.ndarray, bool]:
-    """Return ``X`` as (n, d) and whether a single input of shape (d,) was given."""
+    """Return ``X`` as (n, d) with n >= 1 and whether a single input of shape (d,) was given."""
     X = as_array(name, X, ndim=(1, 2))
     single = X.ndim == 1
     X2 = X[None, :] if single else X
     if X2.shape[1] != d:
         raise ValueError(f"The '{name}' parameter must have d = {d} columns to match the weights. Got shape {X.shape}.")
+    if X2.shape[0] < 1:
+        raise ValueError(f"The '{name}' parameter must hold at least one input (n >= 1). Got shape {X.shape}.")
     return X2, single
+
+
+def check_one_input(x, d: int, *, name: str = "x") -> np.ndarray:
+    """A single input of shape (d,)."""
+    X2, single = check_inputs(x, d, name=name)
+    if not single:
+        raise ValueError(f"The '{name}' parameter must be one input of shape ({d},). Got shape {X2.shape}.")
+    return X2[0]
 
 
 def check_same_shape(name: str, value: np.ndarray, ref_name: str, ref: np.ndarray) -> None:
@@ -85,6 +176,6 @@ def scale_factor(scale, m: int) -> float:
     """The output scaling: 1 for ``None``, 1/sqrt(m) for ``"ntk"``."""
     if scale is None:
         return 1.0
-    if scale == "ntk":
+    if isinstance(scale, str) and scale == "ntk":
         return 1.0 / np.sqrt(m)
-    raise ValueError(f"The 'scale' parameter must be None or 'ntk'. Got {scale!r} instead.")
+    raise ValueError(f"The 'scale' parameter must be None or 'ntk'. Got {_got(scale)} instead.")

@@ -2,7 +2,8 @@
 
 Appendix ``app-large-width``. For a fixed input x and W0 with iid N(0, I_d) rows, rotational
 invariance makes the projections w_{0,i}^T x iid N(0, ||x||^2), and only the neurons with
-a_i = +1 enter the supremum of Theorem ``thm-worst-case`` (``nearinit.sup_from_sorted``):
+a_i = +1 enter the supremum of :prf:ref:`thm-worst-case` (:func:`~nearinit.sup_from_sorted`,
+:prf:ref:`prop-random-worst-case`):
 
     sup_{||W - W0||_F <= B} (f - f_0)(x; W) = ||x|| max_{k >= 0} [B sqrt(k) - sum_{i <= k} g_(i)],
 
@@ -11,9 +12,13 @@ neurons. Three ways to compute it:
 
 * :func:`~nearinit.worst_case_sort` (the plain path): materialize all M projections and sort them;
 * :func:`~nearinit.worst_case_streaming` (exact, bounded memory): draw the same projections chunk by chunk,
-  keep those below a threshold, and certify that the kept ones reach past the optimal k;
+  keep those below a threshold, and certify that the kept ones reach past the optimal k
+  (:prf:ref:`lem-streaming-certificate`);
 * :func:`~nearinit.worst_case_order_statistics` (exact in law, O(m^{2/3}) time): draw only the smallest
-  order statistics, through the uniform order statistics S_i / S_{M+1}.
+  order statistics, through the uniform order statistics S_i / S_{M+1} (:prf:ref:`prop-order-statistics`).
+
+Both exact paths stop on :func:`~nearinit.concavity_certificate`, the test of the selection of chapter
+``ch-main-lemma``. Each path refuses, before any work, widths beyond what it can do in minutes.
 
 The infimum is the mirror image over the a_i = -1 neurons, with the same law.
 """
@@ -25,8 +30,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
-from ._validation import check_int, check_real
-from .worst_case import sup_from_sorted
+from ._validation import check_int, check_nonnegative, check_positive, check_rng, check_width
+from .worst_case import _check_scaled_radius, _sup_sorted, concavity_certificate
 
 __all__ = [
     "RandomWorstCase",
@@ -37,6 +42,9 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20  # Gaussians drawn per chunk (8 MiB of float64): the memory of the streaming path
+_MAX_MATERIALIZED = 10**9  # eligible_projections and worst_case_sort hold all M ~ m/2 projections (8 bytes each)
+_MAX_STREAMED = 10**10  # worst_case_streaming draws every projection: about 2.5 minutes at 10**10
+_MAX_ORDER_STATISTICS = 10**14  # worst_case_order_statistics: time ~ m^(2/3), about 20 s at 10**14
 _RHO = float(np.sqrt(2.0 / np.pi))  # density of |N(0, 1)| at 0
 
 
@@ -67,17 +75,23 @@ class RandomWorstCase(NamedTuple):
     passes: int
 
 
-def _check(m, B, x_norm, chunk) -> tuple[int, float, float, int]:
-    m = check_int("m", m)
-    B = check_real("B", B, low=0.0)
-    x_norm = check_real("x_norm", x_norm, low=0.0, low_open=True)
-    chunk = check_int("chunk", chunk)
+def _check(m, B, x_norm, chunk, *, max_m: int) -> tuple[int, float, float, int]:
+    m = check_width("m", m)
+    if m > max_m:
+        raise ValueError(
+            f"The 'm' parameter must be at most {max_m:.0e} on this path (the work or memory grows with m). "
+            f"Got {m:.3g}; worst_case_order_statistics goes to {_MAX_ORDER_STATISTICS:.0e}."
+        )
+    B = check_nonnegative("B", B)
+    x_norm = check_positive("x_norm", x_norm)
+    chunk = check_int("chunk", chunk, high=1 << 27)
+    _check_scaled_radius(B, x_norm, m)
     return m, B, x_norm, chunk
 
 
 def _stream_entropy(rng) -> int:
     """A 128-bit seed for the projection stream, so that a pass can be replayed exactly."""
-    words = np.random.default_rng(rng).integers(0, 2**32, size=4, dtype=np.uint64)
+    words = check_rng(rng).integers(0, 2**32, size=4, dtype=np.uint64)
     return int(sum(int(w) << (32 * j) for j, w in enumerate(words)))
 
 
@@ -101,12 +115,12 @@ def eligible_projections(m, *, rng=None, chunk=_CHUNK) -> np.ndarray:
 
     The realization of :func:`~nearinit.worst_case_sort` and :func:`~nearinit.worst_case_streaming` for the same
     ``rng`` and ``chunk``: M ~ Binomial(m, 1/2), then M iid N(0, 1) values (rotational invariance,
-    Lemma ``lem-anticoncentration``). Memory 8 M bytes.
+    :prf:ref:`lem-rotation`). Memory 8 M bytes.
 
     Parameters
     ----------
     m : int
-        Width, ``m >= 1``.
+        Width, ``1 <= m <= 10**9`` (refused beyond: the projections would take over 4 GB).
     rng : None, int or numpy.random.Generator
         Seed of the realization.
     chunk : int, default 2**20
@@ -122,7 +136,7 @@ def eligible_projections(m, *, rng=None, chunk=_CHUNK) -> np.ndarray:
     >>> z.shape[0] == worst_case_sort(1000, 1.0, rng=0).eligible
     True
     """
-    m, _, _, chunk = _check(m, 0.0, 1.0, chunk)
+    m, _, _, chunk = _check(m, 0.0, 1.0, chunk, max_m=_MAX_MATERIALIZED)
     gen, M = _stream(_stream_entropy(rng), m)
     out = np.empty(M)
     for j, block in enumerate(_chunks(gen, M, chunk)):
@@ -133,10 +147,12 @@ def eligible_projections(m, *, rng=None, chunk=_CHUNK) -> np.ndarray:
 def worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorstCase:
     """Exact worst case of a random width-m network by sorting all projections (the plain path).
 
+    :prf:ref:`prop-random-worst-case`.
+
     Parameters
     ----------
     m : int
-        Width, ``m >= 1``.
+        Width, ``1 <= m <= 10**9``.
     B : float
         Radius of the Frobenius ball, ``B >= 0``.
     x_norm : float, default 1.0
@@ -161,24 +177,19 @@ def worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorstC
     >>> w.value > 0, w.k < w.eligible, w.kept == w.eligible
     (True, True, True)
     """
-    m, B, x_norm, chunk = _check(m, B, x_norm, chunk)
+    m, B, x_norm, chunk = _check(m, B, x_norm, chunk, max_m=_MAX_MATERIALIZED)
     z = eligible_projections(m, rng=rng, chunk=chunk)
     M = z.size
     np.abs(z, out=z)
     z.sort()
     z *= x_norm
-    value, k = sup_from_sorted(z, B, x_norm=x_norm)
+    value, k = _sup_sorted(z, B * x_norm)
     return RandomWorstCase(value, k, M, M, M, 1)
 
 
 def _threshold(M: int, B: float, margin: float) -> float:
     """``margin`` times the t with t = B / (2 sqrt(M rho t)), where the certificate starts to hold."""
     return margin * (B * B / (4.0 * max(M, 1) * _RHO)) ** (1.0 / 3.0)
-
-
-def _certified(t: float, K: int, M: int, B: float) -> bool:
-    """Every projection left out is >= t, and t >= B (sqrt(K+1) - sqrt(K)): no later k pays off."""
-    return K == M or t >= B / (np.sqrt(K + 1.0) + np.sqrt(K))
 
 
 def _streaming_pass(entropy: int, m: int, t: float, chunk: int) -> tuple[np.ndarray, int]:
@@ -196,15 +207,15 @@ def worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.2
     """Exact worst case of a random width-m network in bounded memory (same realization as the sort).
 
     Draws the projections of :func:`~nearinit.eligible_projections` chunk by chunk, keeps the abs(g) below a
-    threshold t and maximizes over them. The result is certified exact: every discarded value is
-    >= t, and if t >= B (sqrt(K+1) - sqrt(K)) for the K kept values, the objective's increments
-    B (sqrt(j) - sqrt(j-1)) - g_(j) are <= 0 for all j > K (concavity, Theorem ``thm-worst-case``).
-    Otherwise t grows by 1.5 and the pass is redrawn from the same seed.
+    threshold t and maximizes over them. The result is certified exact (:prf:ref:`lem-streaming-certificate`):
+    every discarded value is >= t, and if t >= B (sqrt(K+1) - sqrt(K)) for the K kept values
+    (:func:`~nearinit.concavity_certificate`), the objective's increments B (sqrt(j) - sqrt(j-1)) - g_(j) are
+    <= 0 for all j > K. Otherwise t grows by 1.5 and the pass is redrawn from the same seed.
 
     Parameters
     ----------
     m : int
-        Width, ``m >= 1``.
+        Width, ``1 <= m <= 10**10`` (refused beyond: every projection is drawn, about 15 s per 10**9).
     B : float
         Radius of the Frobenius ball, ``B >= 0``.
     x_norm : float, default 1.0
@@ -233,20 +244,20 @@ def worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.2
     >>> s.value == worst_case_sort(10**5, 1.0, rng=1).value, s.kept < s.eligible // 10
     (True, True)
     """
-    m, B, x_norm, chunk = _check(m, B, x_norm, chunk)
-    margin = check_real("margin", margin, low=0.0, low_open=True)
+    m, B, x_norm, chunk = _check(m, B, x_norm, chunk, max_m=_MAX_STREAMED)
+    margin = check_positive("margin", margin)
     entropy = _stream_entropy(rng)
     M = _stream(entropy, m)[1]
     t, passes = _threshold(M, B, margin), 0
     while True:
         kept, _ = _streaming_pass(entropy, m, t, chunk)
         passes += 1
-        if _certified(t, kept.size, M, B):
+        if kept.size == M or concavity_certificate(kept.size, B, t):
             break
         t *= 1.5
     kept.sort()
     kept *= x_norm
-    value, k = sup_from_sorted(kept, B, x_norm=x_norm)
+    value, k = _sup_sorted(kept, B * x_norm)
     return RandomWorstCase(value, k, M, passes * M, kept.size, passes)
 
 
@@ -302,15 +313,16 @@ def worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) ->
     """Draw the worst case of a random width-m network from its exact law in O(m^(2/3)) time.
 
     M ~ Binomial(m, 1/2); the smallest order statistics of M iid abs(N(0, 1)) are the half-normal
-    quantiles of uniform order statistics, drawn in increasing order in chunks (Proposition
-    ``prop-order-statistics``). The scan stops at the first chunk whose last increment
-    B (sqrt(k) - sqrt(k-1)) - g_(k) is <= 0: by concavity no larger k pays off. Same law as
+    quantiles of uniform order statistics, drawn in increasing order in chunks
+    (:prf:ref:`prop-order-statistics`). The scan stops at the first chunk whose last increment
+    B (sqrt(k) - sqrt(k-1)) - g_(k) is <= 0 (:func:`~nearinit.concavity_certificate`): no larger k pays off. Same law as
     :func:`~nearinit.worst_case_sort`, not the same realization.
 
     Parameters
     ----------
     m : int
-        Width, ``m >= 1`` (10^12 and beyond are fine).
+        Width, ``1 <= m <= 10**14``: the time grows like m^(2/3) (about a second at 10^12, 20 s at
+        10^14); larger widths are refused before any work.
     B : float
         Radius of the Frobenius ball, ``B >= 0``.
     x_norm : float, default 1.0
@@ -332,8 +344,8 @@ def worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) ->
     >>> round(w.value / 10**3, 2), w.k <= w.drawn < w.eligible // 1000
     (0.44, True)
     """
-    m, B, x_norm, chunk = _check(m, B, x_norm, chunk)
-    gen = np.random.default_rng(rng)
+    m, B, x_norm, chunk = _check(m, B, x_norm, chunk, max_m=_MAX_ORDER_STATISTICS)
+    gen = check_rng(rng)
     M = int(gen.binomial(m, 0.5))
     k_star = (B * M * _RHO / 2.0) ** (2.0 / 3.0)
     k, s, u, drawn, biggest = 0, 0.0, 0.0, 1, 0
@@ -343,7 +355,7 @@ def worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) ->
         U = _next_order_statistics(gen, u, M - k, c)
         g = _half_normal_quantile(U)
         drawn, biggest = drawn + c + 1, max(biggest, c)
-        if k + c == M or g[-1] >= B / (np.sqrt(k + c) + np.sqrt(k + c - 1.0)):
+        if k + c == M or concavity_certificate(k + c - 1, B, float(g[-1])):
             val, arg, _ = _scan(g, k, s, B)
             best, k_best = (val, arg) if val > B * np.sqrt(k) - s else (B * np.sqrt(k) - s, k)
             break

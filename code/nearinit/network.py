@@ -1,17 +1,20 @@
-"""The bias-free two-layer network f(x; W) = sum_i a_i sigma(w_i^T x)."""
+"""The bias-free two-layer network f(x; W) = sum_i a_i sigma(w_i^T x) and its initialization (chapter ``ch-setup``).
+
+:prf:ref:`def-network` defines the network, :prf:ref:`def-init` the initialization (W_0, a).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, check_inputs, check_int, check_weights, scale_factor
+from ._validation import check_inputs, check_layer, check_rng, check_weights, check_width, scale_factor
 from .activations import get_activation
 
 __all__ = ["forward", "init_params", "preactivations"]
 
 
 def init_params(m, d, *, rng=None) -> tuple[np.ndarray, np.ndarray]:
-    """Draw the initialization (W_0, a) of the lecture.
+    """Draw the initialization (W_0, a) of the lecture (:prf:ref:`def-init`).
 
     Parameters
     ----------
@@ -35,9 +38,13 @@ def init_params(m, d, *, rng=None) -> tuple[np.ndarray, np.ndarray]:
     >>> W0.shape, a.shape, sorted(set(a.tolist())) <= [-1.0, 1.0]
     ((4, 3), (4,), True)
     """
-    m = check_int("m", m)
-    d = check_int("d", d)
-    rng = np.random.default_rng(rng)
+    m = check_width("m", m)
+    d = check_width("d", d)
+    if m * d > 10**9:
+        raise ValueError(
+            f"The 'm' and 'd' parameters ask for an (m, d) = ({m}, {d}) matrix, over 10**9 entries (8 GB)."
+        )
+    rng = check_rng(rng)
     W0 = rng.standard_normal((m, d))
     a = 2.0 * rng.integers(0, 2, size=m) - 1.0
     return W0, a
@@ -55,14 +62,14 @@ def preactivations(W, X) -> np.ndarray:
     -------
     (n, m) ndarray, or (m,) for a single input.
     """
-    W = as_array("W", W, ndim=(2,))
+    W = check_layer("W", W)
     X2, single = check_inputs(X, W.shape[1])
     Z = X2 @ W.T
     return Z[0] if single else Z
 
 
 def forward(W, a, X, *, activation="relu", scale=None):
-    """Evaluate f(x; W) = c * sum_i a_i sigma(w_i^T x) for every row x of ``X``.
+    """Evaluate f(x; W) = c * sum_i a_i sigma(w_i^T x) for every row x of ``X`` (:prf:ref:`def-network`).
 
     Parameters
     ----------
@@ -74,8 +81,8 @@ def forward(W, a, X, *, activation="relu", scale=None):
         Inputs as rows, or one input.
     activation : str or Activation, default "relu"
         See :func:`nearinit.get_activation`.
-    scale : {None, "ntk"}
-        ``None``: c = 1 (the lecture's unscaled model); ``"ntk"``: c = 1/sqrt(m).
+    scale : {None, "ntk"}, default None
+        ``None``: c = 1 (the lecture's unscaled model, the default of every function); ``"ntk"``: c = 1/sqrt(m).
 
     Returns
     -------

@@ -6,7 +6,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .rates import loglog_slope
+from ._validation import _got, as_array, check_real, check_rng, check_width
+from .numerics import loglog_slope
 
 __all__ = ["BOOK_COLORS", "plot_count_distribution", "plot_loglog", "plot_ratio_strip", "use_book_style"]
 
@@ -71,9 +72,9 @@ def plot_loglog(x, y, *, ax=None, label=None, fit=True, marker="o", **kwargs):
     -------
     ax : matplotlib Axes
     """
+    x = as_array("x", x, ndim=(1,))
+    y = as_array("y", y, ndim=(1,))
     ax = _axes(ax)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
     if fit:
         slope, _ = loglog_slope(x, y)
         label = f"{label} (slope {slope:.2f})" if label else f"slope {slope:.2f}"
@@ -104,8 +105,12 @@ def plot_count_distribution(counts, m, p, *, bounds=None, ax=None):
     """
     from scipy import stats
 
+    counts = as_array("counts", counts, ndim=(1,))
+    if counts.size == 0:
+        raise ValueError("The 'counts' parameter must hold at least one count. Got an empty array.")
+    m = check_width("m", m)
+    p = check_real("p", p, low=0.0, high=1.0)
     ax = _axes(ax)
-    counts = np.asarray(counts)
     edges = np.arange(counts.min(), counts.max() + 2) - 0.5
     ax.hist(counts, bins=edges, density=True, color=BOOK_COLORS[5], alpha=0.6, label=f"{counts.size} initializations")
     k = np.arange(int(counts.min()), int(counts.max()) + 1)
@@ -137,10 +142,13 @@ def plot_ratio_strip(ratios, *, ax=None, rng=0, jitter=0.15, ylabel="gap / bound
     -------
     ax : matplotlib Axes
     """
+    if not isinstance(ratios, dict) or not ratios:
+        raise TypeError(f"The 'ratios' parameter must be a non-empty dict of values. Got {_got(ratios)} instead.")
+    jitter = check_real("jitter", jitter, low=0.0, high=0.5)
+    rng = check_rng(rng)
     ax = _axes(ax)
-    rng = np.random.default_rng(rng)
     for k, values in enumerate(ratios.values()):
-        values = np.asarray(values, dtype=float)
+        values = as_array(f"ratios[{list(ratios)[k]!r}]", values, ndim=(1,), finite=False)
         xs = k + rng.uniform(-jitter, jitter, values.size)
         ax.plot(xs, values, "o", ms=3, alpha=0.5, color=BOOK_COLORS[k % len(BOOK_COLORS)])
     ax.axhline(1.0, ls="--", color="gray", lw=1.2, label="bound")

@@ -1,11 +1,12 @@
-"""The smooth case (chapter ``ch-smooth``): the bound of Prop. ``prop-smooth`` and instances that reach it.
+"""The smooth case (chapter ``ch-smooth``): the bound of :prf:ref:`prop-smooth` and instances that reach it.
 
 For a beta-smooth sigma (sigma' beta-Lipschitz), ``abs(a_i) <= 1`` and ``norm(x) <= 1``, for every pair W, V::
 
     abs(f(x; W) - f_V(x; W)) <= (beta / 2) sum_i ((w_i - v_i)^T x)**2 <= (beta / 2) ||W - V||_F**2
 
-``near_tight_instance`` builds the pairs of Prop. ``prop-smooth-tight`` for which the bound is
-attained (quadratic sigma) or approached as the width grows (every other smooth activation).
+``near_tight_instance`` builds the pairs of :prf:ref:`prop-smooth-tight` for which the bound is
+attained (quadratic sigma) or approached as the width grows (every other smooth activation). beta and the
+peak z* of sigma'' come from the activation table (:mod:`nearinit.activations`).
 """
 
 from __future__ import annotations
@@ -14,23 +15,23 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_inputs, check_int, check_real, check_same_shape, scale_factor
-from .activations import get_activation
+from ._validation import (
+    check_inputs,
+    check_layer,
+    check_nonnegative,
+    check_rng,
+    check_same_shape,
+    check_width,
+    scale_factor,
+)
+from .activations import SMOOTH_ACTIVATIONS, get_activation
 
 __all__ = ["SmoothInstance", "near_tight_instance", "smooth_frobenius_bound", "smooth_gap_bound"]
-
-#: A maximizer z_star of sigma'' (sigma''(z_star) = +beta), derived in ``nearinit.symbolic.smoothness_constant``.
-_PEAK = {
-    "softplus": 0.0,
-    "tanh": 0.5 * np.log(2.0 - np.sqrt(3.0)),  # tanh(z_star) = -1/sqrt(3)
-    "sigmoid": np.log(2.0 - np.sqrt(3.0)),  # sigmoid(z_star) = (3 - sqrt(3)) / 6
-    "quadratic": 0.0,
-}
 
 
 def _smooth_beta(activation, beta) -> float:
     if beta is not None:
-        return check_real("beta", beta, low=0.0)
+        return check_nonnegative("beta", beta)
     act = get_activation(activation)
     if act.beta is None:
         raise ValueError(
@@ -41,7 +42,7 @@ def _smooth_beta(activation, beta) -> float:
 
 
 def smooth_gap_bound(W, V, X, *, activation="softplus", beta=None, scale=None):
-    """Per-input bound (beta / 2) sum_i ((w_i - v_i)^T x)**2 of Prop. ``prop-smooth``.
+    """Per-input bound (beta / 2) sum_i ((w_i - v_i)^T x)**2 of :prf:ref:`prop-smooth`.
 
     Parameters
     ----------
@@ -71,7 +72,7 @@ def smooth_gap_bound(W, V, X, *, activation="softplus", beta=None, scale=None):
     Notes
     -----
     The bound holds for every W, V and outer layer with ``abs(a_i) <= 1``: neuron i contributes at most
-    (beta / 2) (r_i - s_i)**2 with r_i = w_i^T x and s_i = v_i^T x (Lemma ``lem-smooth-1d``).
+    (beta / 2) (r_i - s_i)**2 with r_i = w_i^T x and s_i = v_i^T x (:prf:ref:`lem-smooth-1d`).
 
     Examples
     --------
@@ -79,8 +80,8 @@ def smooth_gap_bound(W, V, X, *, activation="softplus", beta=None, scale=None):
     >>> smooth_gap_bound(W, V, np.array([1.0, 1.0]), activation="quadratic")
     2.5
     """
-    W = as_array("W", W, ndim=(2,))
-    V = as_array("V", V, ndim=(2,))
+    W = check_layer("W", W)
+    V = check_layer("V", V)
     check_same_shape("W", W, "V", V)
     X2, single = check_inputs(X, V.shape[1])
     b = _smooth_beta(activation, beta)
@@ -90,7 +91,7 @@ def smooth_gap_bound(W, V, X, *, activation="softplus", beta=None, scale=None):
 
 
 def smooth_frobenius_bound(W, V, *, activation="softplus", beta=None, scale=None) -> float:
-    """Frobenius form (beta / 2) ||W - V||_F**2 of Prop. ``prop-smooth``, valid for every ``||x|| <= 1``.
+    """Frobenius form (beta / 2) ||W - V||_F**2 of :prf:ref:`prop-smooth`, valid for every ``||x|| <= 1``.
 
     Parameters
     ----------
@@ -116,15 +117,15 @@ def smooth_frobenius_bound(W, V, *, activation="softplus", beta=None, scale=None
     >>> smooth_frobenius_bound(np.ones((4, 1)), np.zeros((4, 1)), activation="softplus", scale="ntk")
     0.25
     """
-    W = as_array("W", W, ndim=(2,))
-    V = as_array("V", V, ndim=(2,))
+    W = check_layer("W", W)
+    V = check_layer("V", V)
     check_same_shape("W", W, "V", V)
     b = _smooth_beta(activation, beta)
     return float(scale_factor(scale, V.shape[0]) * 0.5 * b * np.sum((W - V) ** 2))
 
 
 class SmoothInstance(NamedTuple):
-    """A base point, outer layer, evaluation point and input of Prop. ``prop-smooth-tight``.
+    """A base point, outer layer, evaluation point and input of :prf:ref:`prop-smooth-tight`.
 
     Attributes
     ----------
@@ -147,6 +148,8 @@ class SmoothInstance(NamedTuple):
 def near_tight_instance(m, d, B, *, activation="softplus", k=None, rng=None) -> SmoothInstance:
     """Build a pair (V, W) at Frobenius distance ``B`` whose gap nearly reaches beta B**2 / 2.
 
+    The construction of :prf:ref:`prop-smooth-tight`.
+
     Parameters
     ----------
     m : int
@@ -155,7 +158,8 @@ def near_tight_instance(m, d, B, *, activation="softplus", k=None, rng=None) -> 
         Input dimension, ``d >= 1``.
     B : float
         Frobenius distance ``||W - V||_F``, ``B >= 0``.
-    activation : {"softplus", "tanh", "sigmoid", "quadratic"}, default "softplus"
+    activation : str or Activation, default "softplus"
+        A smooth activation with a known peak (every name of :data:`nearinit.SMOOTH_ACTIVATIONS`).
     k : int, optional
         Number of moved neurons, ``1 <= k <= m``; all ``m`` by default. The budget B is spread evenly:
         each moved row moves by ``B / sqrt(k)`` along x.
@@ -173,7 +177,7 @@ def near_tight_instance(m, d, B, *, activation="softplus", k=None, rng=None) -> 
 
     Notes
     -----
-    Prop. ``prop-smooth-tight``. With t = B / sqrt(k) each moved neuron contributes
+    :prf:ref:`prop-smooth-tight`. With t = B / sqrt(k) each moved neuron contributes
     g(t) = sigma(z_star + t) - sigma(z_star) - sigma'(z_star) t = beta t**2 / 2 + O(t**4), so the gap
     k g(B / sqrt(k)) tends to beta B**2 / 2 as k grows; for the quadratic sigma it equals it. For softplus
     g(t) >= t**2 / 8 - t**4 / 192, so the ratio gap / (beta B**2 / 2) is at least 1 - B**2 / (24 k).
@@ -185,20 +189,25 @@ def near_tight_instance(m, d, B, *, activation="softplus", k=None, rng=None) -> 
     >>> round(linearization_gap(inst.W, inst.V, inst.a, inst.x, activation="softplus") / (0.25 / 2), 5)
     0.99958
     """
-    m = check_int("m", m)
-    d = check_int("d", d)
-    B = check_real("B", B, low=0.0)
-    k = m if k is None else check_int("k", k)
+    m = check_width("m", m)
+    d = check_width("d", d)
+    if m * d > 10**9:
+        raise ValueError(f"The 'm' and 'd' parameters ask for (m, d) = ({m}, {d}) matrices, over 10**9 entries.")
+    B = check_nonnegative("B", B)
+    k = m if k is None else check_width("k", k)
     if k > m:
         raise ValueError(f"The 'k' parameter must be at most m = {m}. Got {k} instead.")
-    name = get_activation(activation).name
-    if name not in _PEAK:
-        raise ValueError(f"The 'activation' parameter must be one of {tuple(_PEAK)}. Got {name!r} instead.")
-    rng = np.random.default_rng(rng)
+    act = get_activation(activation)
+    if act.peak is None:
+        raise ValueError(
+            f"The 'activation' parameter must be a smooth activation with a known peak of sigma'' "
+            f"(for example one of {SMOOTH_ACTIVATIONS}). Got {act.name!r}."
+        )
+    rng = check_rng(rng)
     x = rng.standard_normal(d)
     x /= np.linalg.norm(x)
     G = rng.standard_normal((m, d))
-    V = G - np.outer(G @ x, x) + _PEAK[name] * x  # v_i^T x = z_star for every i
+    V = G - np.outer(G @ x, x) + act.peak * x  # v_i^T x = z_star for every i
     W = V.copy()
     W[:k] += (B / np.sqrt(k)) * x
     return SmoothInstance(V, np.ones(m), W, x)

@@ -1,7 +1,9 @@
 """Symbolic derivations with sympy: the two forms of f_V, Taylor's remainder, the smoothness constants.
 
 Every function returns sympy expressions; the tests check their lambdified forms against the numpy
-implementations of :mod:`nearinit.activations`. Chapters ``ch-taylor`` and ``ch-smooth`` print them.
+implementations of :mod:`nearinit.activations`, whose table also holds each activation's sympy formula.
+Chapters ``ch-taylor`` (:prf:ref:`lem-two-forms`) and ``ch-smooth`` (:prf:ref:`lem-smooth-1d`,
+:prf:ref:`prop-smooth`, :prf:ref:`prop-smooth-tight`) print them.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from ._validation import check_int
+from ._validation import _got, check_int
+from .activations import SMOOTH_ACTIVATIONS, get_activation
 
 __all__ = [
     "TaylorForms",
+    "Z",
     "peak_gain_series",
     "remainder_forms",
     "smoothness_constant",
@@ -22,10 +26,8 @@ __all__ = [
     "taylor_forms",
 ]
 
-#: The real variable of every activation expression.
+#: The real variable z of every activation expression.
 Z = sp.Symbol("z", real=True)
-
-_SMOOTH_NAMES = ("softplus", "tanh", "sigmoid", "quadratic")
 
 
 def sympy_activation(name: str) -> sp.Expr:
@@ -33,8 +35,9 @@ def sympy_activation(name: str) -> sp.Expr:
 
     Parameters
     ----------
-    name : {"softplus", "tanh", "sigmoid", "quadratic"}
-        The quadratic is sigma(z) = z**2 / 2, as in :func:`nearinit.get_activation`.
+    name : str or Activation
+        A smooth activation of :data:`nearinit.SMOOTH_ACTIVATIONS` (the quadratic is sigma(z) = z**2 / 2), or an
+        Activation with a ``sympy_formula``.
 
     Returns
     -------
@@ -44,22 +47,20 @@ def sympy_activation(name: str) -> sp.Expr:
     Raises
     ------
     ValueError
-        If ``name`` is not one of the smooth activations.
+        If ``name`` is not a smooth activation with a sympy formula.
 
     Examples
     --------
     >>> sympy_activation("softplus")
     log(exp(z) + 1)
     """
-    table = {
-        "softplus": sp.log(1 + sp.exp(Z)),
-        "tanh": sp.tanh(Z),
-        "sigmoid": 1 / (1 + sp.exp(-Z)),
-        "quadratic": Z**2 / 2,
-    }
-    if name not in table:
-        raise ValueError(f"The 'name' parameter must be one of {_SMOOTH_NAMES}. Got {name!r} instead.")
-    return table[name]
+    act = get_activation(name)
+    if act.sympy_formula is None:
+        raise ValueError(
+            f"The 'name' parameter must be a smooth activation with a sympy formula, one of {SMOOTH_ACTIVATIONS}. "
+            f"Got {act.name!r}."
+        )
+    return sp.sympify(act.sympy_formula, locals={"z": Z})
 
 
 class TaylorForms(NamedTuple):
@@ -112,9 +113,9 @@ def taylor_forms(m: int = 2, d: int = 2, *, sigma=None) -> TaylorForms:
 
     Notes
     -----
-    Definition ``def-linearization``: f_V(x; W) = f(x; V) + <grad_W f(x; V), W - V>. The gradient with
+    :prf:ref:`def-linearization`: f_V(x; W) = f(x; V) + <grad_W f(x; V), W - V>. The gradient with
     respect to the row w_i is a_i sigma'(w_i^T x) x, which turns the inner product into the per-neuron
-    sum (equation ``eq-per-neuron``).
+    sum (:prf:ref:`lem-two-forms`).
 
     Examples
     --------
@@ -167,9 +168,16 @@ def remainder_forms(sigma: sp.Expr, var: sp.Symbol = Z) -> tuple[sp.Expr, sp.Exp
     symbols : tuple of sympy.Symbol
         ``(s, r)``, the base point and the evaluation point.
 
+    Raises
+    ------
+    TypeError
+        If ``var`` is not a sympy Symbol or ``sigma`` is not a sympy expression.
+    ValueError
+        If ``sigma`` does not depend on ``var`` (a plain other symbol would give three zeros).
+
     Notes
     -----
-    Lemma ``lem-smooth-1d``. ``book - residual`` simplifies to 0 for every sigma; ``slides - residual``
+    :prf:ref:`lem-smooth-1d`. ``book - residual`` simplifies to 0 for every sigma; ``slides - residual``
     does not (for sigma = z**2 / 2 it is (r - s)**3 / 6 - (r - s)**2 / 2).
 
     Examples
@@ -178,6 +186,15 @@ def remainder_forms(sigma: sp.Expr, var: sp.Symbol = Z) -> tuple[sp.Expr, sp.Exp
     >>> sp.factor(residual), sp.factor(book), sp.factor(slides)
     ((r - s)**2/2, (r - s)**2/2, (r - s)**3/6)
     """
+    if not isinstance(var, sp.Symbol):
+        raise TypeError(f"The 'var' parameter must be a sympy Symbol. Got {_got(var)} instead.")
+    if not isinstance(sigma, sp.Expr):
+        raise TypeError(f"The 'sigma' parameter must be a sympy expression. Got {_got(sigma)} instead.")
+    if var not in sigma.free_symbols:
+        raise ValueError(
+            f"The 'sigma' parameter must be an expression in the variable {var} (real={var.is_real}). "
+            f"Got {sigma}, whose symbols are {sorted(map(str, sigma.free_symbols))}."
+        )
     s, r, t = sp.symbols("s r t", real=True)
     second = sp.diff(sigma, var, 2).subs(var, t)
     residual = sigma.subs(var, r) - sigma.subs(var, s) - sp.diff(sigma, var).subs(var, s) * (r - s)
@@ -186,13 +203,13 @@ def remainder_forms(sigma: sp.Expr, var: sp.Symbol = Z) -> tuple[sp.Expr, sp.Exp
     return residual, book, slides, (s, r)
 
 
-@cache
 def smoothness_constant(name: str) -> tuple[sp.Expr, sp.Expr]:
     """Derive beta = sup_z abs(sigma''(z)) of a smooth activation, and a point where it is attained.
 
     Parameters
     ----------
-    name : {"softplus", "tanh", "sigmoid", "quadratic"}
+    name : str
+        A smooth activation of :data:`nearinit.SMOOTH_ACTIVATIONS`.
 
     Returns
     -------
@@ -206,13 +223,20 @@ def smoothness_constant(name: str) -> tuple[sp.Expr, sp.Expr]:
     -----
     The critical points of sigma'' are the real roots of sigma'''; each of these activations has
     sigma''(z) -> 0 as abs(z) -> inf (or sigma'' constant), so the supremum is attained at a critical point.
-    This is the beta of Prop. ``prop-smooth``.
+    This is the beta of :prf:ref:`prop-smooth`; the table of :mod:`nearinit.activations` stores its float value.
 
     Examples
     --------
     >>> smoothness_constant("softplus")
     (1/4, 0)
     """
+    if not isinstance(name, str):
+        raise TypeError(f"The 'name' parameter must be the name of a smooth activation. Got {_got(name)} instead.")
+    return _smoothness_constant(name)
+
+
+@cache
+def _smoothness_constant(name: str) -> tuple[sp.Expr, sp.Expr]:
     sigma = sympy_activation(name)
     second = sp.diff(sigma, Z, 2)
     if not second.has(Z):
@@ -230,12 +254,13 @@ def peak_gain_series(name: str, order: int = 6) -> sp.Expr:
     """Series in t of the gain of one neuron moved by t from the peak z_star of sigma''.
 
     g(t) = sigma(z_star + t) - sigma(z_star) - sigma'(z_star) t = beta t**2 / 2 + O(t**4), the
-    per-neuron gap of the near-tight construction of Prop. ``prop-smooth-tight`` (the t**3 term
+    per-neuron gap of the near-tight construction of :prf:ref:`prop-smooth-tight` (the t**3 term
     vanishes because sigma''' (z_star) = 0).
 
     Parameters
     ----------
-    name : {"softplus", "tanh", "sigmoid", "quadratic"}
+    name : str
+        A smooth activation of :data:`nearinit.SMOOTH_ACTIVATIONS`.
     order : int, default 6
         The series is truncated before t**order.
 

@@ -1,4 +1,10 @@
-"""Gradient descent on the first layer, for the true network or its linearization f_0."""
+"""Gradient descent on the first layer, for the network or its linearization f_0.
+
+Chapters ``ch-setup`` and ``ch-toward-ntk``.
+
+The loss and its gradient are those of :prf:ref:`def-network`; training f_0 (:prf:ref:`def-linearization`) is
+kernel gradient descent with the tangent kernel at initialization (:prf:ref:`prop-kernel-gd`).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_inputs, check_int, check_real, check_weights, scale_factor
+from ._validation import as_array, check_bool, check_inputs, check_int, check_positive, check_weights, scale_factor
 from .activations import get_activation
+from .linearization import linearize
+from .network import forward
 
-__all__ = ["TrainResult", "train_first_layer"]
+__all__ = ["TrainResult", "squared_loss", "train_first_layer"]
+
+_MAX_WORK = 10**11  # steps * (n + n_eval) * m * d multiply-adds refused beyond this (tens of minutes)
 
 
 class TrainResult(NamedTuple):
@@ -33,25 +43,53 @@ class TrainResult(NamedTuple):
     predictions: np.ndarray | None
 
 
-def _outputs(W, W0, a, X, act, c, linearized):
-    """Model outputs and the (n, m) matrix of sigma' used by the gradient."""
-    if linearized:
-        Z0 = X @ W0.T
-        D = act.sigma_prime(Z0)
-        return c * ((act.sigma(Z0) + D * (X @ (W - W0).T)) @ a), D
-    Z = X @ W.T
-    return c * (act.sigma(Z) @ a), act.sigma_prime(Z)
+def _targets(y, n: int) -> np.ndarray:
+    y = as_array("y", y, ndim=(1,))
+    if y.shape[0] != n:
+        raise ValueError(f"The 'y' parameter must have one entry per row of 'X' ({n}). Got {y.shape[0]}.")
+    return y
+
+
+def _half_mean_square(r) -> float:
+    return 0.5 * np.mean(r**2)
+
+
+def squared_loss(W, a, X, y, *, activation="relu", scale=None) -> float:
+    """Return the training loss L(W) = (1/2n) sum_j (f(x_j; W) - y_j)^2 of :func:`train_first_layer`.
+
+    Parameters
+    ----------
+    W : (m, d) ndarray
+    a : (m,) ndarray
+    X : (n, d) ndarray
+    y : (n,) ndarray
+    activation : str or Activation, default "relu"
+    scale : {None, "ntk"}, default None
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> squared_loss(np.eye(2), np.ones(2), np.eye(2), np.array([0.0, 3.0]))
+    1.25
+    """
+    W, a = check_weights(W, a)
+    X, _ = check_inputs(X, W.shape[1])
+    y = _targets(y, X.shape[0])
+    return float(_half_mean_square(forward(W, a, X, activation=activation, scale=scale) - y))
 
 
 def train_first_layer(
-    W0, a, X, y, *, lr, steps, activation="relu", scale="ntk", linearized=False, X_eval=None
+    W0, a, X, y, *, lr, steps, activation="relu", scale=None, linearized=False, X_eval=None
 ) -> TrainResult:
     """Full-batch gradient descent on W for the squared loss, with ``a`` frozen.
 
-    The loss is L(W) = (1/2n) sum_j (f(x_j; W) - y_j)^2 and its gradient
-    grad_{w_i} L = (c/n) sum_j r_j a_i sigma'(w_i^T x_j) x_j, r_j the residual.
-    With ``linearized=True`` the model is f_0 (chapter ``ch-taylor``), whose
-    gradient uses sigma'(w_{0,i}^T x_j) throughout.
+    The loss is L(W) = (1/2n) sum_j (f(x_j; W) - y_j)^2 (:func:`squared_loss`) and its gradient
+    grad_{w_i} L = (c/n) sum_j r_j a_i sigma'(w_i^T x_j) x_j, r_j the residual. With ``linearized=True`` the
+    model is f_0 = ``linearize(W0, a)`` (:prf:ref:`def-linearization`), whose gradient uses
+    sigma'(w_{0,i}^T x_j) throughout (:prf:ref:`prop-kernel-gd`).
 
     Parameters
     ----------
@@ -60,7 +98,7 @@ def train_first_layer(
     a : (m,) ndarray
         Frozen outer weights.
     X : (n, d) ndarray
-        Training inputs.
+        Training inputs, ``n >= 1``.
     y : (n,) ndarray
         Training targets.
     lr : float
@@ -68,8 +106,9 @@ def train_first_layer(
     steps : int
         Number of gradient steps, >= 0.
     activation : str or Activation, default "relu"
-    scale : {None, "ntk"}, default "ntk"
-        Output scaling; with ``"ntk"`` a step size of order 1 works at every width.
+    scale : {None, "ntk"}, default None
+        Output scaling, as in :func:`nearinit.forward`; with ``"ntk"`` a step size of order 1 works at every
+        width.
     linearized : bool, default False
         Train f_0 instead of f.
     X_eval : (k, d) ndarray, optional
@@ -79,35 +118,52 @@ def train_first_layer(
     -------
     TrainResult
 
+    Raises
+    ------
+    ValueError, TypeError
+        On bad shapes or values, a ``linearized`` that is not a bool, or more than 10**11 multiply-adds of work.
+
     Examples
     --------
     >>> from nearinit import init_params
     >>> W0, a = init_params(50, 2, rng=0)
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]]); y = np.array([1.0, -1.0])
-    >>> res = train_first_layer(W0, a, X, y, lr=1.0, steps=200)
+    >>> res = train_first_layer(W0, a, X, y, lr=1.0, steps=200, scale="ntk")
     >>> bool(res.losses[-1] < 1e-3 * res.losses[0])
     True
     """
     W0, a = check_weights(W0, a, W_name="W0")
     X, _ = check_inputs(X, W0.shape[1])
-    y = as_array("y", y, ndim=(1,))
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"The 'y' parameter must have one entry per row of 'X' ({X.shape[0]}). Got {y.shape[0]}.")
-    lr = check_real("lr", lr, low=0.0, low_open=True)
+    y = _targets(y, X.shape[0])
+    lr = check_positive("lr", lr)
     steps = check_int("steps", steps, low=0)
+    linearized = check_bool("linearized", linearized)
     Xe = None if X_eval is None else check_inputs(X_eval, W0.shape[1], name="X_eval")[0]
     act = get_activation(activation)
     c = scale_factor(scale, W0.shape[0])
+    n_eval = 0 if Xe is None else Xe.shape[0]
+    work = (steps + 1) * (X.shape[0] + n_eval) * W0.size
+    if work > _MAX_WORK:
+        raise ValueError(f"The 'steps' parameter asks for about {work:.2e} multiply-adds, over {_MAX_WORK:.0e}.")
+    f0 = linearize(W0, a, activation=act, scale=scale) if linearized else None
+    D0 = f0.base_derivatives(X) if linearized else None
+
+    def outputs(W, Xs):
+        if linearized:
+            return f0._outputs(W, Xs), D0
+        Z = Xs @ W.T
+        return c * (act.sigma(Z) @ a), act.sigma_prime(Z)
+
     n = X.shape[0]
     W = W0.copy()
     losses, dists, preds = [], [], []
     for t in range(steps + 1):
-        out, D = _outputs(W, W0, a, X, act, c, linearized)
+        out, D = outputs(W, X)
         r = out - y
-        losses.append(0.5 * np.mean(r**2))
+        losses.append(_half_mean_square(r))
         dists.append(np.linalg.norm(W - W0))
         if Xe is not None:
-            preds.append(_outputs(W, W0, a, Xe, act, c, linearized)[0])
+            preds.append(outputs(W, Xe)[0])
         if t < steps:
             W -= lr * (c / n) * ((r[:, None] * D) * a).T @ X
     P = np.array(preds) if Xe is not None else None

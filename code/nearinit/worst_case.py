@@ -1,15 +1,16 @@
-"""The exact supremum of the ReLU linearization gap over a Frobenius ball (Theorem ``thm-worst-case``).
+"""The exact supremum of the ReLU linearization gap over a Frobenius ball (chapter ``ch-main-lemma``).
 
 For a fixed input x and base point W0, only the projections z_i = abs(w_{0,i}^T x) of the
 neurons with a_i = +1 matter for the supremum (a_i = -1 for the infimum):
 
     sup_{||W - W0||_F <= B} (f - f_0)(x; W) = max_{k >= 0} [ B ||x|| sqrt(k) - sum_{i <= k} z_(i) ],
 
-with z_(1) <= z_(2) <= ... sorted. The objective is concave in k, so the maximum over the K
-smallest values is the maximum over all of them as soon as it is reached at some k < K: a
-selection (``np.partition``) of about (B m)^{2/3} values replaces the full sort, exactly.
-For W0 with iid N(0, I_d) rows the supremum grows like c B^{4/3} ||x|| m^{1/3} with
-c = (3/4) (2 sqrt(2 pi))^{-1/3} (chapter ``ch-main-lemma``).
+with z_(1) <= z_(2) <= ... sorted (:prf:ref:`thm-worst-case`). The objective is concave in k, so the maximum
+over the K smallest values is the maximum over all of them as soon as the next increment cannot be positive
+(:func:`~nearinit.concavity_certificate`, the one certificate the exact paths share): a selection (``np.partition``) of
+about (B m)^{2/3} values replaces the full sort, exactly (:prf:ref:`prop-selection`). For W0 with iid N(0, I_d)
+rows the supremum grows like c B^{4/3} ||x|| m^{1/3} with c = (3/4) (2 sqrt(2 pi))^{-1/3}
+(:prf:ref:`prop-worst-rate`).
 """
 
 from __future__ import annotations
@@ -17,15 +18,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_inputs, check_int, check_real
+from ._validation import (
+    as_array,
+    check_int,
+    check_nonnegative,
+    check_one_input,
+    check_real,
+    check_rng,
+    check_width,
+    finite_result,
+)
 
 __all__ = [
-    "ProjectedWorstCase",
     "WorstCase",
+    "concavity_certificate",
     "sample_projections",
     "sup_from_sorted",
     "worst_case_asymptotic",
@@ -39,19 +48,71 @@ _K_EXTRA = 32
 _K_GROWTH = 4  # the selection grows by this factor when the certificate fails
 
 
+def concavity_certificate(K, B, lower) -> bool:
+    """Whether no k > K can increase B sqrt(k) - sum_{i <= k} z_(i), given z_(K+1) >= ``lower``.
+
+    The increments B (sqrt(k) - sqrt(k - 1)) - z_(k) of the objective of :prf:ref:`thm-worst-case` decrease
+    in k (concavity). If B (sqrt(K+1) - sqrt(K)) <= ``lower`` <= z_(K+1) <= z_(K+2) <= ..., every increment
+    after K is <= 0, and the maximum over k <= K is the maximum over all k. The selection of
+    :func:`worst_case_gap_from_projections`, the streaming path and the order-statistics path of the appendix
+    (:prf:ref:`lem-streaming-certificate`) all stop on this test.
+
+    Parameters
+    ----------
+    K : int
+        Number of smallest values examined, ``K >= 0``.
+    B : float
+        The coefficient of sqrt(k), ``B >= 0`` (B ||x|| for an input of norm ||x||).
+    lower : float
+        A lower bound on every value not examined.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> concavity_certificate(3, 1.0, 0.27), concavity_certificate(3, 1.0, 0.26)
+    (True, False)
+    """
+    K = check_int("K", K, low=0)
+    B = check_nonnegative("B", B)
+    lower = check_real("lower", lower)
+    return B / (math.sqrt(K + 1.0) + math.sqrt(K)) <= lower  # = B (sqrt(K+1) - sqrt(K)), without cancellation
+
+
+def _check_scaled_radius(B: float, x_norm: float, K: int) -> float:
+    """B ||x||, refused when B ||x|| sqrt(K) overflows float64 (the objective would be inf - inf)."""
+    radius = B * x_norm
+    if not math.isfinite(radius * math.sqrt(max(K, 1))):
+        raise ValueError(f"The 'B' parameter is too large: B ||x|| sqrt(m) overflows float64. Got B = {B!r}.")
+    return radius
+
+
+def _sup_sorted(z, radius: float) -> tuple[float, int]:
+    """Max over k of radius sqrt(k) - cumsum(z)[k-1] (0 at k = 0) for checked, sorted z; smallest argmax."""
+    k = np.arange(z.size + 1)
+    vals = radius * np.sqrt(k)
+    vals[1:] -= np.cumsum(z)
+    best = int(np.argmax(vals))
+    return float(vals[best]), best
+
+
 def sup_from_sorted(z_sorted, B, *, x_norm=1.0) -> tuple[float, int]:
     """Return ``(value, k)`` maximizing ``B x_norm sqrt(k) - sum_{i <= k} z_sorted[i-1]`` over k >= 0.
+
+    The formula of :prf:ref:`thm-worst-case` on given sorted projections.
 
     Parameters
     ----------
     z_sorted : (K,) ndarray
-        The K smallest projections abs(w_{0,i}^T x) of the eligible neurons, in increasing
-        order. The maximum over k <= K is exact for the full problem whenever the
-        maximizing k is below K (the objective is concave in k, see the book).
+        The K smallest projections abs(w_{0,i}^T x) of the eligible neurons: finite, >= 0 and in
+        nondecreasing order (checked). The maximum over k <= K is exact for the full problem whenever
+        :func:`concavity_certificate` holds for the values left out.
     B : float
         Radius of the Frobenius ball, >= 0.
     x_norm : float, default 1.0
-        ||x||.
+        ||x||, >= 0.
 
     Returns
     -------
@@ -60,36 +121,56 @@ def sup_from_sorted(z_sorted, B, *, x_norm=1.0) -> tuple[float, int]:
     k : int
         The smallest maximizing k.
 
+    Raises
+    ------
+    ValueError
+        If ``z_sorted`` is not sorted, has a negative or non-finite entry, or ``B`` or ``x_norm`` is negative.
+
     Examples
     --------
     >>> sup_from_sorted(np.array([0.0, 0.0, 5.0]), 1.0)
     (1.4142135623730951, 2)
     """
-    z = np.asarray(z_sorted, dtype=float)
-    k = np.arange(z.size + 1)
-    vals = B * x_norm * np.sqrt(k)
-    vals[1:] -= np.cumsum(z)
-    best = int(np.argmax(vals))
-    return float(vals[best]), best
+    z = as_array("z_sorted", z_sorted, ndim=(1,))
+    if z.size and (z[0] < 0 or np.any(np.diff(z) < 0)):
+        j = 0 if z[0] < 0 else int(np.flatnonzero(np.diff(z) < 0)[0]) + 1
+        raise ValueError(
+            f"The 'z_sorted' parameter must be nonnegative and sorted in increasing order. "
+            f"Got z_sorted[{j}] = {z[j]!r} after {z[j - 1]!r}."
+            if j
+            else f"The 'z_sorted' parameter must be nonnegative. Got z_sorted[0] = {z[0]!r}."
+        )
+    B = check_nonnegative("B", B)
+    x_norm = check_nonnegative("x_norm", x_norm)
+    return _sup_sorted(z, _check_scaled_radius(B, x_norm, z.size))
 
 
-class ProjectedWorstCase(NamedTuple):
-    """The worst case computed from the projections z = W0 x alone.
+@dataclass(frozen=True, eq=False)
+class WorstCase:
+    """The sup (or inf) of the linearization gap over the Frobenius ball and an optimal point.
+
+    The result of :prf:ref:`thm-worst-case`.
 
     Attributes
     ----------
     value : float
-        The supremum of f - f_0 over the ball (``sign=+1``), or the infimum (``sign=-1``, a value <= 0).
+        sup (``sign=+1``) or inf (``sign=-1``, a value <= 0) of (f - f_0)(x; W) over ||W - W0||_F <= B;
+        ``linearization_gap(W, W0, a, x)`` equals it up to rounding.
     k : int
-        How many neurons a maximizer moves (the smallest maximizing k).
+        How many neurons the optimal ``W`` moves (the smallest maximizing k).
     moved : (k,) int ndarray
-        Their indices into ``z``, in increasing order of abs(z_i).
+        Their indices, in increasing order of abs(w_{0,i}^T x).
     moves : (k,) ndarray
-        The change t_i = (w_i - w_{0,i})^T x of each moved pre-activation: +-B ||x|| / sqrt(k),
-        of the sign that takes w_i^T x across zero.
+        The change t_i = (w_i - w_{0,i})^T x of each moved pre-activation: +-B ||x|| / sqrt(k), of the
+        sign that takes w_i^T x across zero.
     K : int
-        The number of smallest eligible abs(z_i) selected when the answer was certified
-        (the maximizing k is below K, or K is every eligible neuron).
+        The number of smallest eligible abs(w_{0,i}^T x) selected when the answer was certified
+        (:func:`concavity_certificate`), or every eligible neuron.
+    W : (m, d) ndarray
+        An optimal point, ``||W - W0||_F <= B``: the k rows ``moved`` shifted along x, the others at W0.
+        Built on first access (one copy of W0), so that computing ``value`` costs only the product W0 x.
+        Only for :func:`worst_case_gap`; a result of :func:`worst_case_gap_from_projections` has no W0
+        and raises ValueError.
     """
 
     value: float
@@ -97,38 +178,13 @@ class ProjectedWorstCase(NamedTuple):
     moved: np.ndarray
     moves: np.ndarray
     K: int
-
-
-@dataclass(frozen=True, eq=False)
-class WorstCase:
-    """A maximizer (or minimizer) of the linearization gap over the Frobenius ball.
-
-    Attributes
-    ----------
-    value : float
-        sup (``sign=+1``) or inf (``sign=-1``) of (f - f_0)(x; W) over ||W - W0||_F <= B;
-        ``linearization_gap(W, W0, a, x)`` equals it up to rounding.
-    k : int
-        How many neurons the optimal ``W`` moves.
-    moved : (k,) int ndarray
-        Their indices.
-    moves : (k,) ndarray
-        The change (w_i - w_{0,i})^T x of each moved pre-activation, +-B ||x|| / sqrt(k).
-    W : (m, d) ndarray
-        An optimal point, ``||W - W0||_F <= B``: the k rows ``moved`` shifted along x, the others
-        at W0. It is built on first access (one copy of W0), so that computing ``value`` costs
-        only the product W0 x.
-    """
-
-    value: float
-    k: int
-    moved: np.ndarray
-    moves: np.ndarray
-    W0: np.ndarray = field(repr=False)
-    x: np.ndarray = field(repr=False)
+    W0: np.ndarray | None = field(default=None, repr=False)
+    x: np.ndarray | None = field(default=None, repr=False)
 
     @cached_property
     def W(self) -> np.ndarray:
+        if self.W0 is None:
+            raise ValueError("This WorstCase was computed from projections alone; use worst_case_gap for W.")
         W = self.W0.copy()
         if self.k:
             W[self.moved] += np.outer(self.moves / float(self.x @ self.x), self.x)
@@ -166,18 +222,16 @@ def _check_prime_at_zero(value) -> float:
 
 def _initial_selection(n: int, B: float, k_start) -> int:
     if k_start is None:
-        k_start = math.ceil(_K_FACTOR * (B * n) ** (2.0 / 3.0)) + _K_EXTRA
-    else:
-        k_start = check_int("k_start", k_start)
-    return min(n, k_start)
+        return min(n, math.ceil(min(float(n), _K_FACTOR * (B * n) ** (2.0 / 3.0))) + _K_EXTRA)
+    return min(n, check_int("k_start", k_start))
 
 
-def _certified_max(zabs, n, B, x_norm, K) -> tuple[float, int, int, float]:
-    """Select the K smallest of ``zabs`` (n finite, the rest inf), maximize over k <= K, widen K until k < K."""
+def _certified_max(zabs, n, radius, K) -> tuple[float, int, int, float]:
+    """Select the K smallest of ``zabs`` (n finite, the rest inf), maximize over k <= K, widen K until certified."""
     while True:
         smallest = np.sort(np.partition(zabs, K - 1)[:K] if K < zabs.size else zabs)[:K]
-        value, k = sup_from_sorted(smallest, B, x_norm=x_norm)
-        if k < K or K == n:
+        value, k = _sup_sorted(smallest, radius)
+        if K == n or concavity_certificate(K, radius, float(smallest[-1])):
             return value, k, K, float(smallest[k - 1]) if k else 0.0
         K = min(n, _K_GROWTH * K)
 
@@ -193,7 +247,7 @@ def _smallest_indices(zabs, k: int, kth: float) -> np.ndarray:
 def worst_case_gap_from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0, k_start=None):
     """Return the exact sup (or inf) of f - f_0 over ||W - W0||_F <= B from the projections z = W0 x.
 
-    Theorem ``thm-worst-case``: with z_(1) <= z_(2) <= ... the sorted abs(z_i) over the neurons with
+    :prf:ref:`thm-worst-case`: with z_(1) <= z_(2) <= ... the sorted abs(z_i) over the neurons with
     a_i = ``sign``, the supremum (``sign=+1``) is max_{k >= 0} [B ||x|| sqrt(k) - sum_{i <= k} z_(i)],
     and the infimum (``sign=-1``) is minus the same maximum over the a_i = -1 neurons. Nothing else
     about W0 matters, so for Gaussian W0 the projections can be sampled directly (rotational
@@ -215,12 +269,12 @@ def worst_case_gap_from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_a
         The convention sigma'(0); it only decides which way a neuron with z_i = 0 exactly moves.
     k_start : int, optional
         Initial selection size K (default 2 (B n)^{2/3} + 32 for n eligible neurons). The answer
-        does not depend on it: K grows (times 4) until the maximizing k is below K.
+        does not depend on it: K grows (times 4) until :func:`concavity_certificate` holds.
 
     Returns
     -------
-    ProjectedWorstCase
-        ``value``, ``k``, ``moved`` (indices), ``moves`` (the changes of w_i^T x), ``K``.
+    WorstCase
+        ``value``, ``k``, ``moved`` (indices), ``moves`` (the changes of w_i^T x), ``K``; no ``W``.
 
     Raises
     ------
@@ -230,8 +284,8 @@ def worst_case_gap_from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_a
     Notes
     -----
     Cost: one pass over z and a selection of O((B m)^{2/3}) values, O(m) in all (a full sort
-    would be O(m log m)). The answer is exact: the objective is concave in k (its increments
-    B ||x|| (sqrt(k) - sqrt(k - 1)) - z_(k) decrease), so a maximum reached at k < K is global.
+    would be O(m log m)) (:prf:ref:`prop-selection`). The answer is exact: the objective is concave in k
+    (its increments B ||x|| (sqrt(k) - sqrt(k - 1)) - z_(k) decrease), see :func:`concavity_certificate`.
 
     Examples
     --------
@@ -240,31 +294,34 @@ def worst_case_gap_from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_a
     (0.9, 1, [1], [1.0])
     """
     z = as_array("z", z, ndim=(1,))
+    if z.size == 0:
+        raise ValueError("The 'z' parameter must hold at least one projection (m >= 1). Got an empty array.")
     a = _check_outer(a, z.shape[0])
-    B = check_real("B", B, low=0.0)
-    x_norm = check_real("x_norm", x_norm, low=0.0)
+    B = check_nonnegative("B", B)
+    x_norm = check_nonnegative("x_norm", x_norm)
+    radius = _check_scaled_radius(B, x_norm, z.size)
     sign = _check_sign(sign)
     prime0 = _check_prime_at_zero(relu_prime_at_zero)
     eligible = a == sign
     n = int(np.count_nonzero(eligible))
     if n == 0:
-        return ProjectedWorstCase(0.0, 0, np.zeros(0, dtype=np.int64), np.zeros(0), 0)
+        return WorstCase(0.0, 0, np.zeros(0, dtype=np.int64), np.zeros(0), 0)
     zabs = np.abs(z)
     zabs[~eligible] = np.inf  # ineligible neurons are never selected; no copy of the eligible subset
     K = _initial_selection(n, B, k_start)
-    value, k, K, kth = _certified_max(zabs, n, B, x_norm, K)
+    value, k, K, kth = _certified_max(zabs, n, radius, K)
     moved = _smallest_indices(zabs, k, kth)
     z_moved = z[moved]
     up = (z_moved < 0) | ((z_moved == 0) & (prime0 == 0.0))  # off neurons move up, on neurons down
     step = B * x_norm / math.sqrt(k) if k else 0.0
     moves = np.where(up, step, -step)
-    return ProjectedWorstCase(sign * value, k, moved, moves, K)
+    return WorstCase(sign * value, k, moved, moves, K)
 
 
 def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0):
     """Return the exact sup (or inf) of (f - f_0)(x; W) over ||W - W0||_F <= B, with an optimal W.
 
-    Theorem ``thm-worst-case`` (chapter ``ch-main-lemma``). The optimal W moves the k neurons
+    :prf:ref:`thm-worst-case` (chapter ``ch-main-lemma``). The optimal W moves the k neurons
     with a_i = ``sign`` and the smallest abs(w_{0,i}^T x) along x, across zero, each by B / sqrt(k)
     (in units of ||x||); the other rows stay at W0.
 
@@ -286,7 +343,7 @@ def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0):
     Returns
     -------
     WorstCase
-        ``value``, ``k``, ``moved``, ``moves`` and the maximizer ``W``.
+        ``value``, ``k``, ``moved``, ``moves``, ``K`` and the maximizer ``W``.
 
     Notes
     -----
@@ -301,28 +358,27 @@ def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0):
     (1.1142, 2, [[-0.6071, 1.0], [0.5071, 0.0], [2.0, 0.0]])
     """
     W0 = as_array("W0", W0, ndim=(2,), finite=False)  # finiteness is checked on W0 x below, in one pass
+    if W0.shape[0] < 1 or W0.shape[1] < 1:
+        raise ValueError(f"The 'W0' parameter must have m >= 1 rows and d >= 1 columns. Got shape {W0.shape}.")
     a = as_array("a", a, ndim=(1,))
     if a.shape[0] != W0.shape[0]:
         raise ValueError(
             f"The 'a' parameter must have one entry per row of 'W0' ({W0.shape[0]}). Got {a.shape[0]} entries."
         )
-    X2, single = check_inputs(x, W0.shape[1], name="x")
-    if not single:
-        raise ValueError(f"The 'x' parameter must be one input of shape ({W0.shape[1]},). Got shape {X2.shape}.")
-    x = X2[0]
+    x = check_one_input(x, W0.shape[1])
     z = W0 @ x
     if not np.all(np.isfinite(z)):
         raise ValueError("The 'W0' parameter must contain only finite values. Got NaN or inf.")
     x_norm = float(np.linalg.norm(x))
     res = worst_case_gap_from_projections(z, a, B, x_norm=x_norm, sign=sign, relu_prime_at_zero=relu_prime_at_zero)
-    return WorstCase(res.value, res.k, res.moved, res.moves, W0, x)
+    return WorstCase(res.value, res.k, res.moved, res.moves, res.K, W0, x)
 
 
 def sample_projections(m, *, x_norm=1.0, rng=None) -> tuple[np.ndarray, np.ndarray]:
     """Draw (z, a) with z = W0 x for W0 with iid N(0, I_d) rows, without forming W0.
 
     By rotational invariance the w_{0,i}^T x are iid N(0, ||x||^2) whatever d and the
-    direction of x (Lemma ``lem-anticoncentration``); a_i are iid uniform on {-1, +1}.
+    direction of x (:prf:ref:`lem-rotation`); a_i are iid uniform on {-1, +1}.
     Together with :func:`worst_case_gap_from_projections` this gives the exact worst case
     of a random network at widths where W0 would not fit in memory.
 
@@ -346,9 +402,11 @@ def sample_projections(m, *, x_norm=1.0, rng=None) -> tuple[np.ndarray, np.ndarr
     >>> z.shape, set(a.tolist()) <= {-1.0, 1.0}
     ((5,), True)
     """
-    m = check_int("m", m)
-    x_norm = check_real("x_norm", x_norm, low=0.0)
-    rng = np.random.default_rng(rng)
+    m = check_width("m", m)
+    if m > 10**9:
+        raise ValueError(f"The 'm' parameter must be at most 10**9 (8 GB of projections). Got {m}.")
+    x_norm = check_nonnegative("x_norm", x_norm)
+    rng = check_rng(rng)
     z = rng.standard_normal(m)
     if x_norm != 1.0:
         z *= x_norm
@@ -363,7 +421,7 @@ def worst_case_constant() -> float:
     their abs(w_{0,i}^T x) / ||x|| have density (m/2) 2 phi(0) = m / sqrt(2 pi) near 0, so
     sum_{i <= k} z_(i) ~ ||x|| k^2 sqrt(2 pi) / (2 m). Maximizing B ||x|| sqrt(k) minus that over k
     gives k* = (B m / (2 sqrt(2 pi)))^{2/3} and the value c ||x|| B^{4/3} m^{1/3}
-    (chapter ``ch-main-lemma``, where sympy derives it).
+    (:prf:ref:`prop-worst-rate`; chapter ``ch-main-lemma`` derives it with sympy).
 
     Returns
     -------
@@ -378,7 +436,9 @@ def worst_case_constant() -> float:
 
 
 def worst_case_asymptotic(m, B, *, x_norm=1.0) -> float:
-    """Return c ||x|| B^{4/3} m^{1/3}, the large-m value of the exact worst case (c = :func:`worst_case_constant`).
+    """Return c ||x|| B^{4/3} m^{1/3}, the large-m value of the worst case (:prf:ref:`prop-worst-rate`).
+
+    c = :func:`worst_case_constant`.
 
     Parameters
     ----------
@@ -399,6 +459,6 @@ def worst_case_asymptotic(m, B, *, x_norm=1.0) -> float:
     43.8216
     """
     m = check_real("m", m, low=0.0, low_open=True)
-    B = check_real("B", B, low=0.0)
-    x_norm = check_real("x_norm", x_norm, low=0.0)
-    return worst_case_constant() * x_norm * B ** (4.0 / 3.0) * m ** (1.0 / 3.0)
+    B = check_nonnegative("B", B)
+    x_norm = check_nonnegative("x_norm", x_norm)
+    return finite_result(worst_case_constant() * x_norm * B ** (4.0 / 3.0) * m ** (1.0 / 3.0), m=m, B=B)

@@ -34,3 +34,15 @@ def test_every_public_name_resolves_and_lists():
 def test_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         nearinit.nope  # noqa: B018
+
+
+def test_the_lazy_table_matches_every_submodule():
+    """``nearinit._MODULES`` (read without importing) names exactly what each submodule lists in its ``__all__``."""
+    import importlib
+
+    for module, names in nearinit._MODULES.items():
+        assert sorted(importlib.import_module(f"nearinit.{module}").__all__) == sorted(names), module
+        for name in names:
+            obj = getattr(nearinit, name)
+            if callable(obj) and not isinstance(obj, tuple):
+                assert obj.__module__ == f"nearinit.{module}", name

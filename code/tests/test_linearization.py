@@ -75,7 +75,11 @@ def test_relu_flip_terms_identity(pairs, c):
 
 def test_relu_gap_is_zero_at_base_point_and_linear_f0():
     W, W0, a, X = _setup(3)
-    assert np.all(linearization_gap(W0, W0, a, X) == 0)
+    # no sign changes (W = 1.5 W0): no flips, the gap is exactly 0; all signs change (W = -W0): every neuron
+    # flips and the gap is sum_i a_i |w_i^T x| (the flip sum, from the projections alone)
+    assert np.all(linearization_gap(1.5 * W0, W0, a, X) == 0)
+    assert_allclose(linearization_gap(-W0, W0, a, X), np.abs(X @ W0.T) @ a, rtol=1e-12)
+    assert_allclose(forward(-W0, a, X) - linearize(W0, a)(-W0, X), np.abs(X @ W0.T) @ a, rtol=1e-9, atol=1e-9)
     f0 = linearize(W0, a)
     # f_0 is linear (not only affine) in W for ReLU: f_0(s W) = s f_0(W)
     assert_allclose(f0(2.5 * W, X), 2.5 * f0(W, X), rtol=1e-12, atol=1e-12)
@@ -176,13 +180,14 @@ def test_relu_gap_across_many_blocks_with_ties(c):
 
 @pytest.mark.parametrize(("name", "c"), [("tanh", 0.0), ("relu", 0.5), ("relu", 0.0)])
 def test_chunking_does_not_change_the_gap(monkeypatch, name, c):
+    import nearinit._relu_kernel as kernel
     import nearinit.linearization as lin
 
     W, W0, a, X = _setup(10, m=300)
     act = get_activation(name, relu_prime_at_zero=c) if name == "relu" else name
     full = linearization_gap(W, W0, a, X, activation=act)
     monkeypatch.setattr(lin, "_CHUNK", 16)  # 2 neurons per chunk with n = 8 (smooth, or ReLU with c != 0)
-    monkeypatch.setattr(lin, "_BLOCK", 1)  # 128-neuron blocks (ReLU with c = 0): 3 blocks for m = 300
+    monkeypatch.setattr(kernel, "_BLOCK", 1)  # 128-neuron blocks (ReLU with c = 0): 3 blocks for m = 300
     assert_allclose(linearization_gap(W, W0, a, X, activation=act), full, rtol=1e-12, atol=1e-12)
 
 
@@ -212,3 +217,37 @@ def test_errors_name_the_argument(call, exc, match):
     W, W0, a, X = _setup(0)
     with pytest.raises(exc, match=match):
         call(W, W0, a, X)
+
+
+# The fast ReLU kernel of linearization_gap (sign-bit XOR, blocks of neurons) against the plain formula.
+def _plain_gap(W, V, a, X):
+    return relu_flip_terms(X @ W.T, X @ V.T) @ a
+
+
+@pytest.mark.parametrize(("m", "n", "d"), [(1, 1, 1), (7, 3, 2), (300, 1, 5), (1000, 700, 4), (5000, 2, 3)])
+def test_fast_relu_gap_equals_plain_flip_sum(m, n, d):
+    rng = np.random.default_rng(m + n + d)
+    X = rng.standard_normal((n, d))
+    V = rng.standard_normal((m, d))
+    W = V + 0.3 * rng.standard_normal((m, d))
+    a = rng.choice([-1.0, 1.0], size=m) * rng.uniform(0.5, 1.0, size=m)
+    got = linearization_gap(W, V, a, X)
+    scale = np.abs(X @ W.T) @ np.abs(a)
+    assert_allclose(got, _plain_gap(W, V, a, X), rtol=0, atol=1e-13 * scale.max())
+
+
+def test_fast_relu_gap_handles_exact_zeros():
+    # Zv = +0.0 and -0.0 count as "off" (sigma'(0) = 0); Zw = 0 contributes nothing.
+    V = np.array([[1.0, -1.0], [0.0, 0.0], [-0.0, 0.0], [2.0, 1.0], [1.0, 1.0]])
+    W = np.array([[2.0, 0.0], [1.0, 1.0], [-1.0, 0.0], [-1.0, 1.0], [0.0, 0.0]])
+    a = np.array([1.0, -1.0, 1.0, 1.0, -1.0])
+    X = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 0.0], [-1.0, 2.0]])
+    assert_allclose(linearization_gap(W, V, a, X), _plain_gap(W, V, a, X), rtol=0, atol=0)
+    # a block of many neurons in which a single pre-activation is exactly zero
+    rng = np.random.default_rng(0)
+    V2 = rng.standard_normal((2000, 3))
+    V2[1234] = 0.0
+    W2 = V2 + rng.standard_normal((2000, 3))
+    a2 = rng.choice([-1.0, 1.0], size=2000)
+    X2 = rng.standard_normal((5, 3))
+    assert_allclose(linearization_gap(W2, V2, a2, X2), _plain_gap(W2, V2, a2, X2), rtol=1e-12)

@@ -59,14 +59,21 @@ def test_forward_single_input_is_float():
 def test_preactivations():
     W, _ = init_params(4, 3, rng=0)
     X = np.arange(6.0).reshape(2, 3)
-    np.testing.assert_allclose(preactivations(W, X), X @ W.T)
-    np.testing.assert_allclose(preactivations(W, X[0]), W @ X[0])
+    W = np.array([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0], [0.0, 0.0, 3.0], [-1.0, 1.0, 1.0]])
+    # by hand: entry (j, i) is w_i^T x_j with x_0 = (0, 1, 2), x_1 = (3, 4, 5)
+    expected = np.array([[-2.0, 0.5, 6.0, 3.0], [-2.0, 8.0, 15.0, 6.0]])
+    np.testing.assert_array_equal(preactivations(W, X), expected)
+    np.testing.assert_array_equal(preactivations(W, X[1]), expected[1])
 
 
 @pytest.mark.parametrize(
     ("call", "exc", "pattern"),
     [
-        (lambda: init_params(0, 3, rng=0), ValueError, r"'m' parameter must be an int in the range \[1, inf\)\. Got 0"),
+        (
+            lambda: init_params(0, 3, rng=0),
+            ValueError,
+            r"'m' parameter must be an int in the range \[1, 1000000000000000\]\. Got 0",
+        ),
         (lambda: init_params(2.5, 3, rng=0), TypeError, r"'m' parameter must be an int"),
         (lambda: init_params(3, 0, rng=0), ValueError, r"'d' parameter"),
         (lambda: forward(np.ones((3, 2)), np.ones(2), np.ones(2)), ValueError, r"'a' parameter must have one entry"),

@@ -145,7 +145,7 @@ def test_errors():
     W = np.zeros((3, 2))
     with pytest.raises(ValueError, match=r"'activation' parameter must be a smooth activation .*Got 'relu'"):
         smooth_gap_bound(W, W, np.ones(2), activation="relu")
-    with pytest.raises(ValueError, match=r"'beta' parameter must be in the range \[0.0, inf\]\. Got -1"):
+    with pytest.raises(ValueError, match=r"'beta' parameter must be in the range \[0.0, inf\)\. Got -1"):
         smooth_frobenius_bound(W, W, beta=-1.0)
     with pytest.raises(ValueError, match=r"'W' parameter must have the shape of 'V' \(3, 2\)"):
         smooth_gap_bound(np.zeros((2, 2)), W, np.ones(2))
@@ -153,9 +153,11 @@ def test_errors():
         smooth_gap_bound(W, W, np.ones(3))
     with pytest.raises(ValueError, match=r"'k' parameter must be at most m = 3\. Got 4"):
         near_tight_instance(3, 2, 1.0, k=4)
-    with pytest.raises(ValueError, match=r"'B' parameter must be in the range \[0.0, inf\]\. Got -1"):
+    with pytest.raises(ValueError, match=r"'B' parameter must be in the range \[0.0, inf\)\. Got -1"):
         near_tight_instance(3, 2, -1.0)
-    with pytest.raises(ValueError, match=r"'activation' parameter must be one of \('softplus'.*Got 'relu'"):
+    with pytest.raises(
+        ValueError, match=r"'activation' parameter must be a smooth activation with a known peak.*Got 'relu'"
+    ):
         near_tight_instance(3, 2, 1.0, activation="relu")
     with pytest.raises(TypeError, match=r"'m' parameter must be an int"):
         near_tight_instance(2.5, 2, 1.0)

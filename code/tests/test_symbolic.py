@@ -62,7 +62,7 @@ def test_smoothness_constant_closed_form_and_package(name):
 
 
 def test_smoothness_constant_rejects_unknown_name():
-    with pytest.raises(ValueError, match=r"'name' parameter must be one of .*Got 'relu'"):
+    with pytest.raises(ValueError, match=r"'name' parameter must be a smooth activation.*Got 'relu'"):
         smoothness_constant("relu")
 
 

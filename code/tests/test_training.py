@@ -11,20 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nearinit import forward, init_params, linearize, tangent_kernel, train_first_layer
+from nearinit import finite_difference_gradient, forward, init_params, linearize, tangent_kernel, train_first_layer
 
 
 def _loss(model, W, X, y):
     return 0.5 * np.mean((model(W, X) - y) ** 2)
 
 
-def _fd_grad(model, W, X, y, h=1e-6):
-    G = np.zeros_like(W)
-    for idx in np.ndindex(*W.shape):
-        E = np.zeros_like(W)
-        E[idx] = h
-        G[idx] = (_loss(model, W + E, X, y) - _loss(model, W - E, X, y)) / (2 * h)
-    return G
+def _fd_grad(model, W, X, y):
+    return finite_difference_gradient(lambda V: _loss(model, V, X, y), W)
 
 
 def _problem(m=7, d=3, n=5, seed=0):
@@ -59,8 +54,8 @@ def test_gradient_step_matches_finite_differences(activation, scale, linearized)
 def test_gradient_at_a_later_point_of_the_true_network():
     """After some steps W moves; the step from there still matches finite differences at that W."""
     W0, a, X, y = _problem(seed=1)
-    mid = train_first_layer(W0, a, X, y, lr=0.5, steps=5, activation="softplus")
-    res = train_first_layer(W0, a, X, y, lr=0.5, steps=6, activation="softplus")
+    mid = train_first_layer(W0, a, X, y, lr=0.5, steps=5, activation="softplus", scale="ntk")
+    res = train_first_layer(W0, a, X, y, lr=0.5, steps=6, activation="softplus", scale="ntk")
 
     def model(W, X):
         return forward(W, a, X, activation="softplus", scale="ntk")
@@ -78,9 +73,11 @@ def test_linearized_trajectory_is_kernel_gradient_descent(activation):
     y = rng.standard_normal(n)
     Xe = rng.standard_normal((4, d))
     XX = np.vstack([X, Xe])
-    res = train_first_layer(W0, a, X, y, lr=lr, steps=steps, activation=activation, linearized=True, X_eval=XX)
-    K = tangent_kernel(W0, a, X, activation=activation)
-    Ke = tangent_kernel(W0, a, Xe, X, activation=activation)
+    res = train_first_layer(
+        W0, a, X, y, lr=lr, steps=steps, activation=activation, linearized=True, X_eval=XX, scale="ntk"
+    )
+    K = tangent_kernel(W0, a, X, activation=activation, scale="ntk")
+    Ke = tangent_kernel(W0, a, Xe, X, activation=activation, scale="ntk")
     u0 = forward(W0, a, XX, activation=activation, scale="ntk")
     np.testing.assert_allclose(res.predictions[0], u0, rtol=1e-12, atol=1e-12)
     M = np.eye(n) - lr * K / n
@@ -97,22 +94,22 @@ def test_linearized_trajectory_is_kernel_gradient_descent(activation):
 
 def test_bookkeeping():
     W0, a, X, y = _problem(seed=3)
-    res = train_first_layer(W0, a, X, y, lr=0.3, steps=4, X_eval=X[:2])
+    res = train_first_layer(W0, a, X, y, lr=0.3, steps=4, X_eval=X[:2], scale="ntk")
     assert res.losses.shape == (5,) and res.distances.shape == (5,) and res.predictions.shape == (5, 2)
     assert res.distances[0] == 0.0
-    step1 = train_first_layer(W0, a, X, y, lr=0.3, steps=1)
+    step1 = train_first_layer(W0, a, X, y, lr=0.3, steps=1, scale="ntk")
     assert res.distances[1] == pytest.approx(np.linalg.norm(step1.W - W0), rel=1e-12)
     assert res.distances[-1] == pytest.approx(np.linalg.norm(res.W - W0), rel=1e-12)
     np.testing.assert_allclose(res.predictions[-1], forward(res.W, a, X[:2], scale="ntk"), rtol=1e-12)
-    assert train_first_layer(W0, a, X, y, lr=0.3, steps=0).predictions is None
-    np.testing.assert_array_equal(train_first_layer(W0, a, X, y, lr=0.3, steps=0).W, W0)
+    assert train_first_layer(W0, a, X, y, lr=0.3, steps=0, scale="ntk").predictions is None
+    np.testing.assert_array_equal(train_first_layer(W0, a, X, y, lr=0.3, steps=0, scale="ntk").W, W0)
     np.testing.assert_array_equal(W0, _problem(seed=3)[0])  # the input is not modified in place
 
 
 def test_descent_on_a_small_problem():
     """With a small step the loss decreases at every step (true ReLU network, NTK scaling)."""
     W0, a, X, y = _problem(m=200, seed=4)
-    res = train_first_layer(W0, a, X, y, lr=0.5, steps=50)
+    res = train_first_layer(W0, a, X, y, lr=0.5, steps=50, scale="ntk")
     assert np.all(np.diff(res.losses) < 0)
 
 
@@ -120,7 +117,7 @@ def test_descent_on_a_small_problem():
     ("kwargs", "exc", "pattern"),
     [
         ({"y": np.ones(4)}, ValueError, r"'y' parameter must have one entry per row of 'X' \(5\)\. Got 4"),
-        ({"lr": 0.0}, ValueError, r"'lr' parameter must be in the range \(0\.0, inf\]"),
+        ({"lr": 0.0}, ValueError, r"'lr' parameter must be in the range \(0\.0, inf\)"),
         ({"lr": "big"}, TypeError, r"'lr' parameter must be a real number"),
         ({"steps": -1}, ValueError, r"'steps' parameter must be an int in the range \[0, inf\)"),
         ({"steps": 2.0}, TypeError, r"'steps' parameter must be an int"),
@@ -132,6 +129,6 @@ def test_descent_on_a_small_problem():
 )
 def test_errors(kwargs, exc, pattern):
     W0, a, X, y = _problem()
-    args = {"W0": W0, "a": a, "X": X, "y": y, "lr": 0.1, "steps": 2} | kwargs
+    args = {"W0": W0, "a": a, "X": X, "y": y, "lr": 0.1, "steps": 2, "scale": "ntk"} | kwargs
     with pytest.raises(exc, match=pattern):
         train_first_layer(args.pop("W0"), args.pop("a"), args.pop("X"), args.pop("y"), **args)

@@ -13,9 +13,13 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from nearinit import (
+    ball_points,
+    concavity_certificate,
+    forward,
     get_activation,
     init_params,
     linearization_gap,
+    linearize,
     loglog_slope,
     sample_projections,
     sup_from_sorted,
@@ -176,14 +180,23 @@ def test_brute_force_over_subsets_on_tiny_instances():
 # --- the two entry points, the selection path, the full sort ---------------------------------------
 
 
+def _ball_perturbations(W0, x, B, n, seed):
+    points, _ = ball_points(W0, x, B, n, rng=seed)
+    return points
+
+
 @pytest.mark.parametrize("seed", range(5))
-def test_matrix_and_projection_paths_agree(seed):
+def test_optimal_point_attains_the_value_and_beats_the_ball(seed):
     W0, a, x = _instance(500, 6, seed)
     for sign in (1, -1):
         full = worst_case_gap(W0, a, x, 2.0, sign=sign)
-        proj = worst_case_gap_from_projections(W0 @ x, a, 2.0, x_norm=np.linalg.norm(x), sign=sign)
-        assert full.value == proj.value and full.k == proj.k
-        assert full.moved.tolist() == proj.moved.tolist()
+        # the optimal W is a point of the ball, and the gap there (computed from f and f_0) is the value
+        assert np.linalg.norm(full.W - W0) <= 2.0 * (1 + 1e-12)
+        gap = forward(full.W, a, x) - linearize(W0, a)(full.W, x)
+        assert math.isclose(gap, full.value, rel_tol=1e-9)
+        # no point of the ball does better: the moved rows re-spread over a neighbouring k, and random points
+        for W in _ball_perturbations(W0, x, 2.0, 50, seed):
+            assert sign * linearization_gap(W, W0, a, x) <= sign * full.value + 1e-9
 
 
 @settings(max_examples=150, deadline=None)
@@ -201,7 +214,11 @@ def test_selection_equals_full_sort_for_any_start(values, seed, B, k_start, sign
     res = worst_case_gap_from_projections(z, a, B, x_norm=1.3, sign=sign, k_start=k_start)
     assert math.isclose(res.value, ref_value, rel_tol=1e-12, abs_tol=1e-12)
     assert res.k == ref_k and res.moved.size == res.k
-    assert res.k < res.K or res.K == np.count_nonzero(a == sign)
+    n = np.count_nonzero(a == sign)
+    assert res.k <= res.K <= n
+    if res.K < n:  # stopped early: the certificate holds for the K-th smallest eligible value
+        kth = np.sort(np.abs(z[a == sign]))[res.K - 1]
+        assert concavity_certificate(res.K, B * 1.3, kth)
     assert_allclose(np.abs(res.moves), B * 1.3 / math.sqrt(res.k) if res.k else 0.0)
 
 

@@ -1,4 +1,4 @@
-"""Tests of nearinit.kernels.
+"""Tests of nearinit.ntk.
 
 Oracles: finite differences of ``forward`` (the kernel is the inner product of gradients), a loop over
 neurons, exact values (theta = 0, theta = pi, orthogonal inputs), seeded Monte Carlo against the
@@ -13,20 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nearinit import forward, get_activation, init_params, ntk_limit, tangent_kernel, tangent_kernel_std
+from nearinit import (
+    finite_difference_gradient,
+    forward,
+    get_activation,
+    init_params,
+    ntk_limit,
+    tangent_kernel,
+    tangent_kernel_std,
+)
 
 
-def _grad_fd(W, a, x, activation, scale, h=1e-6):
-    """Central finite differences of W -> forward(W, a, x), entry by entry, shape (m, d)."""
-    G = np.zeros_like(W)
-    for idx in np.ndindex(*W.shape):
-        E = np.zeros_like(W)
-        E[idx] = h
-        G[idx] = (
-            forward(W + E, a, x, activation=activation, scale=scale)
-            - forward(W - E, a, x, activation=activation, scale=scale)
-        ) / (2 * h)
-    return G
+def _grad_fd(W, a, x, activation, scale):
+    """Central finite differences of W -> forward(W, a, x), shape (m, d)."""
+    return finite_difference_gradient(lambda V: forward(V, a, x, activation=activation, scale=scale), W)
 
 
 @pytest.mark.parametrize("activation", ["relu", "softplus", "tanh"])
@@ -50,7 +50,7 @@ def test_relu_kernel_matches_loop_and_counts():
     m = 40
     W0, a = init_params(m, 5, rng=rng)
     X = rng.standard_normal((3, 5))
-    K = tangent_kernel(W0, a, X)
+    K = tangent_kernel(W0, a, X, scale="ntk")
     for j, x in enumerate(X):
         for k, x2 in enumerate(X):
             both = sum((W0[i] @ x > 0) and (W0[i] @ x2 > 0) for i in range(m))
@@ -61,17 +61,22 @@ def test_scale_none_is_m_times_ntk_and_symmetric_psd():
     rng = np.random.default_rng(4)
     W0, a = init_params(30, 4, rng=rng)
     X = rng.standard_normal((6, 4))
-    K = tangent_kernel(W0, a, X)
+    K = tangent_kernel(W0, a, X, scale="ntk")
     np.testing.assert_allclose(tangent_kernel(W0, a, X, scale=None), 30 * K, rtol=1e-12)
     np.testing.assert_allclose(K, K.T, atol=1e-15)
     assert np.linalg.eigvalsh(K).min() > -1e-12
-    np.testing.assert_array_equal(tangent_kernel(W0, a, X, X), K)
+    # the cross kernel K(X, X2) against the definition, neuron by neuron, on a second set of inputs
+    X2 = rng.standard_normal((3, 4))
+    loop = np.zeros((6, 3))
+    for i in range(30):
+        loop += a[i] ** 2 * np.outer(X @ W0[i] > 0, X2 @ W0[i] > 0) / 30
+    np.testing.assert_allclose(tangent_kernel(W0, a, X, X2, scale="ntk"), (X @ X2.T) * loop, rtol=1e-12)
 
 
 def test_single_input_counts_as_one_row():
     W0, a = init_params(8, 2, rng=0)
     x = np.array([0.3, -1.2])
-    assert tangent_kernel(W0, a, x).shape == (1, 1)
+    assert tangent_kernel(W0, a, x, scale="ntk").shape == (1, 1)
     assert ntk_limit(x).shape == (1, 1)
     assert tangent_kernel_std(x, m=3).shape == (1, 1)
 
@@ -95,7 +100,7 @@ def test_exact_cases_of_the_limit():
 def test_exact_cases_of_the_empirical_kernel():
     W0, a = init_params(1000, 3, rng=5)
     x = np.array([[1.0, -2.0, 0.5]])
-    K = tangent_kernel(W0, a, np.vstack([x, -x, [[2.0, 1.0, 0.0]]]))
+    K = tangent_kernel(W0, a, np.vstack([x, -x, [[2.0, 1.0, 0.0]]]), scale="ntk")
     active = np.mean(W0 @ x[0] > 0)
     assert K[0, 0] == pytest.approx(x[0] @ x[0] * active, rel=1e-12)  # theta = 0: |x|^2 times the active fraction
     assert K[0, 1] == 0.0  # theta = pi: no neuron is active on both x and -x
@@ -108,7 +113,7 @@ def test_monte_carlo_against_the_limit():
     m = 200_000
     X = rng.standard_normal((5, 3))
     W0, a = init_params(m, 3, rng=rng)
-    K = tangent_kernel(W0, a, X)
+    K = tangent_kernel(W0, a, X, scale="ntk")
     std = tangent_kernel_std(X, m=m)
     assert np.all(np.abs(K - ntk_limit(X)) <= 5 * std + 1e-12)
 
@@ -121,7 +126,7 @@ def test_monte_carlo_mean_and_exact_std():
     x = np.array([1.5, 0.0])
     x2 = 0.8 * np.array([np.cos(theta), np.sin(theta)])
     W = rng.standard_normal((R, m, 2))
-    draws = np.array([tangent_kernel(W[r], np.ones(m), x, x2)[0, 0] for r in range(R)])
+    draws = np.array([tangent_kernel(W[r], np.ones(m), x, x2, scale="ntk")[0, 0] for r in range(R)])
     limit = ntk_limit(x, x2)[0, 0]
     std = tangent_kernel_std(x, x2, m=m)[0, 0]
     assert limit == pytest.approx(1.2 * np.cos(theta) * (np.pi - theta) / (2 * np.pi), rel=1e-12)
@@ -134,8 +139,8 @@ def test_relu_prime_at_zero_convention():
     W0 = np.array([[0.0, 1.0], [1.0, 0.0]])
     a = np.ones(2)
     x = np.array([[1.0, 0.0]])
-    assert tangent_kernel(W0, a, x)[0, 0] == 0.5
-    assert tangent_kernel(W0, a, x, activation=get_activation("relu", relu_prime_at_zero=1.0))[0, 0] == 1.0
+    assert tangent_kernel(W0, a, x, scale="ntk")[0, 0] == 0.5
+    assert tangent_kernel(W0, a, x, activation=get_activation("relu", relu_prime_at_zero=1.0), scale="ntk")[0, 0] == 1.0
 
 
 finite_rows = arrays(np.float64, (3, 2), elements=st.floats(-10, 10, allow_nan=False, width=64))
@@ -156,14 +161,34 @@ def test_limit_is_symmetric_homogeneous_and_bounded(X, X2, c):
 @pytest.mark.parametrize(
     ("call", "exc", "pattern"),
     [
-        (lambda: tangent_kernel(np.ones(3), np.ones(3), np.ones(3)), ValueError, r"'W0' parameter must be a 2-D"),
-        (lambda: tangent_kernel(np.ones((3, 2)), np.ones(2), np.ones(2)), ValueError, r"'a' parameter must have one"),
-        (lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones((1, 3))), ValueError, r"'X' parameter must have"),
-        (lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones(2), np.ones(3)), ValueError, r"'X2' parameter"),
-        (lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), [np.inf, 1.0]), ValueError, r"'X' parameter must contain"),
+        (
+            lambda: tangent_kernel(np.ones(3), np.ones(3), np.ones(3), scale="ntk"),
+            ValueError,
+            r"'W0' parameter must be a 2-D",
+        ),
+        (
+            lambda: tangent_kernel(np.ones((3, 2)), np.ones(2), np.ones(2), scale="ntk"),
+            ValueError,
+            r"'a' parameter must have one",
+        ),
+        (
+            lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones((1, 3)), scale="ntk"),
+            ValueError,
+            r"'X' parameter must have",
+        ),
+        (
+            lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones(2), np.ones(3), scale="ntk"),
+            ValueError,
+            r"'X2' parameter",
+        ),
+        (
+            lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), [np.inf, 1.0], scale="ntk"),
+            ValueError,
+            r"'X' parameter must contain",
+        ),
         (lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones(2), scale="mf"), ValueError, r"'scale'"),
         (
-            lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones(2), activation="elu"),
+            lambda: tangent_kernel(np.ones((3, 2)), np.ones(3), np.ones(2), activation="elu", scale="ntk"),
             ValueError,
             r"'activation'",
         ),
@@ -181,11 +206,11 @@ def test_errors(call, exc, pattern):
 
 def test_chunked_sum_over_neurons_matches_one_block(monkeypatch):
     """Processing the neurons in blocks (bounded memory) gives the same matrix as one block."""
-    import nearinit.kernels as kernels
+    import nearinit.ntk as kernels
 
     rng = np.random.default_rng(9)
     W0, a = init_params(257, 3, rng=rng)
     X, X2 = rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
-    whole = tangent_kernel(W0, a, X, X2, activation="tanh")
+    whole = tangent_kernel(W0, a, X, X2, activation="tanh", scale="ntk")
     monkeypatch.setattr(kernels, "_CHUNK", 40)  # blocks of 40 // 9 = 4 neurons
-    np.testing.assert_allclose(tangent_kernel(W0, a, X, X2, activation="tanh"), whole, rtol=1e-12)
+    np.testing.assert_allclose(tangent_kernel(W0, a, X, X2, activation="tanh", scale="ntk"), whole, rtol=1e-12)

@@ -7,15 +7,15 @@ row w_i at W0 is a_i sigma'(w_{0,i}^T x) x / sqrt(m), so the empirical tangent k
                = (x^T x') (1/m) sum_i a_i^2 sigma'(w_{0,i}^T x) sigma'(w_{0,i}^T x').
 
 For ReLU and a_i = +-1 it is (x^T x') times the fraction of neurons active on both inputs, an average of m iid
-Bernoulli(p) variables with p = (pi - theta) / (2 pi), theta the angle between x and x' (Theorem
-``thm-ntk-limit``).
+Bernoulli(p) variables with p = (pi - theta) / (2 pi), theta the angle between x and x' (:prf:ref:`thm-ntk-limit`).
+The kernel is :prf:ref:`def-tangent-kernel`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, check_inputs, check_int, check_weights, scale_factor
+from ._validation import as_array, check_inputs, check_weights, check_width, scale_factor
 from .activations import get_activation
 
 __all__ = ["ntk_limit", "tangent_kernel", "tangent_kernel_std"]
@@ -25,20 +25,21 @@ _CHUNK = 1 << 22  # entries of an (n, m) block of sigma' processed at once
 
 def _pair(X, X2, d=None):
     """Validate ``X`` and ``X2`` (default: ``X``) as 2-D arrays with the same number of columns."""
-    X = as_array("X", X, ndim=(1, 2)) if d is None else check_inputs(X, d)[0]
-    X = np.atleast_2d(X)
+    if d is None:
+        d = as_array("X", X, ndim=(1, 2)).shape[-1]
+    X = check_inputs(X, d)[0]
     if X2 is None:
         return X, X
     X2 = check_inputs(X2, X.shape[1], name="X2")[0]
     return X, X2
 
 
-def tangent_kernel(W0, a, X, X2=None, *, scale="ntk", activation="relu") -> np.ndarray:
+def tangent_kernel(W0, a, X, X2=None, *, scale=None, activation="relu") -> np.ndarray:
     """Return the empirical tangent kernel K_m(x, x') of the first layer at ``W0``.
 
     K_m(x, x') = c^2 (x^T x') sum_i a_i^2 sigma'(w_{0,i}^T x) sigma'(w_{0,i}^T x'), the inner product of the
-    gradients of the network with respect to W at W0 (Definition ``def-tangent-kernel``), with c = 1/sqrt(m)
-    for ``scale="ntk"`` and c = 1 for ``scale=None``.
+    gradients of the network with respect to W at W0 (:prf:ref:`def-tangent-kernel`), with c = 1/sqrt(m)
+    for ``scale="ntk"`` (the kernel of the chapter) and c = 1 for ``scale=None``.
 
     Parameters
     ----------
@@ -50,8 +51,9 @@ def tangent_kernel(W0, a, X, X2=None, *, scale="ntk", activation="relu") -> np.n
         First set of inputs, as rows; a single input of shape (d,) counts as one row.
     X2 : (n2, d) ndarray, optional
         Second set of inputs; ``X`` when omitted.
-    scale : {"ntk", None}, default "ntk"
-        Output scaling c of the network, as in :func:`nearinit.forward`.
+    scale : {None, "ntk"}, default None
+        Output scaling c of the network, as in :func:`nearinit.forward` (the default everywhere is the
+        unscaled model; chapter ``ch-toward-ntk`` passes ``"ntk"``).
     activation : str or Activation, default "relu"
         For ReLU, sigma'(0) follows the activation's convention (0 by default, the minimum-norm choice).
 
@@ -69,14 +71,14 @@ def tangent_kernel(W0, a, X, X2=None, *, scale="ntk", activation="relu") -> np.n
     -----
     For ReLU with a_i = +-1 and ``scale="ntk"``, ``K[j, k]`` is (x_j^T x'_k) times the fraction of neurons
     active on both inputs; its mean over W0 is :func:`nearinit.ntk_limit` and its standard deviation
-    :func:`nearinit.tangent_kernel_std` (Theorem ``thm-ntk-limit``). Neurons are processed in chunks, so the
+    :func:`nearinit.tangent_kernel_std` (:prf:ref:`thm-ntk-limit`). Neurons are processed in chunks, so the
     memory stays bounded for large n * m.
 
     Examples
     --------
     >>> W0 = np.array([[1.0, 0.0], [-1.0, 1.0]]); a = np.array([1.0, -1.0])
     >>> X = np.array([[1.0, 0.0], [0.0, 2.0]])
-    >>> tangent_kernel(W0, a, X)
+    >>> tangent_kernel(W0, a, X, scale="ntk")
     array([[0.5, 0. ],
            [0. , 2. ]])
     """
@@ -114,7 +116,7 @@ def _angle_and_gram(X, X2):
 def ntk_limit(X, X2=None) -> np.ndarray:
     """Return the infinite-width tangent kernel K(x, x') = (x^T x') (pi - theta) / (2 pi) of the ReLU network.
 
-    theta in [0, pi] is the angle between x and x' (Theorem ``thm-ntk-limit``); the value is 0 when an input
+    theta in [0, pi] is the angle between x and x' (:prf:ref:`thm-ntk-limit`); the value is 0 when an input
     is zero. It is the limit of :func:`nearinit.tangent_kernel` (``scale="ntk"``, ReLU, a_i = +-1) as m grows,
     and its mean at every width.
 
@@ -156,7 +158,7 @@ def tangent_kernel_std(X, X2=None, *, m) -> np.ndarray:
     """Return the exact standard deviation of the ReLU tangent kernel K_m(x, x') over W0.
 
     K_m(x, x') is (x^T x') times a mean of m iid Bernoulli(p) variables, p = (pi - theta) / (2 pi), so its
-    standard deviation is abs(x^T x') sqrt(p (1 - p) / m) (Theorem ``thm-ntk-limit``; ReLU, ``scale="ntk"``,
+    standard deviation is abs(x^T x') sqrt(p (1 - p) / m) (:prf:ref:`thm-ntk-limit`; ReLU, ``scale="ntk"``,
     a_i = +-1).
 
     Parameters
@@ -184,7 +186,7 @@ def tangent_kernel_std(X, X2=None, *, m) -> np.ndarray:
     >>> float(tangent_kernel_std(np.array([1.0, 0.0]), m=4)[0, 0])
     0.25
     """
-    m = check_int("m", m)
+    m = check_width("m", m)
     X, X2 = _pair(X, X2)
     theta, G = _angle_and_gram(X, X2)
     p = (np.pi - theta) / (2.0 * np.pi)

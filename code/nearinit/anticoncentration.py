@@ -1,14 +1,16 @@
-"""Near-zero pre-activations at initialization: counts, anti-concentration bounds, sign flips.
+"""Near-zero pre-activations at initialization: the anti-concentration lemma (chapter ``ch-anticoncentration``).
 
-The objects of Lemma ``lem-anticoncentration`` (chapter ``ch-anticoncentration``) and of the
-flip counting of chapter ``ch-relu-identity``:
+The objects of :prf:ref:`lem-anticoncentration`:
 
-- N = #{i : abs(w_{0,i}^T x) <= tau ||x||}, the size of the bad set S_1 (:func:`~nearinit.near_zero_count`);
-- p = P(abs(g) <= tau) = erf(tau / sqrt 2) for g ~ N(0, 1) (:func:`~nearinit.anticoncentration_prob`), so that
-  N ~ Binomial(m, p) by rotational invariance (:func:`~nearinit.householder_first_row`);
-- the chain of upper bounds on N holding with probability >= 1 - delta (:func:`~nearinit.near_zero_bounds`) and
-  the exact binomial quantile and tail (:func:`~nearinit.binomial_quantile`, :func:`~nearinit.binomial_tail`);
-- the largest number of neurons a perturbation of Frobenius norm B can flip (:func:`~nearinit.max_flips`).
+- N = #{i : abs(w_{0,i}^T x) <= tau ||x||}, the size of the bad set S_1 (:func:`~nearinit.near_zero_count`; the
+  set itself is built by :func:`~nearinit.near_zero_set`, which :func:`~nearinit.bad_set` uses too);
+- p = P(abs(g) <= tau) = erf(tau / sqrt 2) for g ~ N(0, 1) (:func:`~nearinit.anticoncentration_prob`,
+  :prf:ref:`lem-density`), so that N ~ Binomial(m, p) by rotational invariance
+  (:func:`~nearinit.householder_first_row`, :prf:ref:`lem-rotation`);
+- Hoeffding's deviation term sqrt((m/2) ln(1/delta)) (:func:`~nearinit.hoeffding_deviation`,
+  :prf:ref:`lem-hoeffding`), the one place it is computed; the chain of upper bounds on N holding with probability
+  >= 1 - delta (:func:`~nearinit.near_zero_bounds`) and the exact binomial quantile and tail
+  (:func:`~nearinit.binomial_quantile`, :func:`~nearinit.binomial_tail`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special, stats
 
-from ._validation import as_array, check_inputs, check_int, check_real
+from ._validation import (
+    as_array,
+    check_delta,
+    check_inputs,
+    check_int,
+    check_layer,
+    check_positive,
+    check_real,
+    check_rng,
+    check_width,
+)
 
 __all__ = [
     "NearZeroBounds",
@@ -27,27 +39,71 @@ __all__ = [
     "binomial_chi2_pvalue",
     "binomial_quantile",
     "binomial_tail",
+    "hoeffding_deviation",
     "hoeffding_upper",
     "householder_first_row",
-    "max_flips",
     "near_zero_bounds",
     "near_zero_count",
+    "near_zero_set",
     "sample_near_zero_counts",
 ]
 
 _CHUNK = 1 << 22  # Gaussian draws generated at once by sample_near_zero_counts
-
-
-def _check_delta(delta) -> float:
-    return check_real("delta", delta, low=0.0, high=1.0, low_open=True, high_open=True)
+_MAX_DRAWS = 10**10  # sample_near_zero_counts refuses more Gaussian draws than this (minutes of work)
+_MAX_DIM = 8192  # householder_first_row refuses a (d, d) matrix beyond this (512 MiB)
+_MAX_CHI2_WIDTH = 10**7  # binomial_chi2_pvalue bins single values of k: m + 1 of them at most
 
 
 def _check_tau(tau) -> float:
-    return check_real("tau", tau, low=0.0, low_open=True)
+    return check_positive("tau", tau)
+
+
+def _near_zero_mask(W0, X2, tau: float) -> np.ndarray:
+    """(n, m) booleans abs(w_{0,i}^T x_j) <= tau ||x_j|| for checked arguments; a zero input is refused."""
+    norms = np.linalg.norm(X2, axis=1)
+    if np.any(norms == 0):
+        raise ValueError("The 'x' parameter must be nonzero (for x = 0 every neuron is near zero). Got a zero input.")
+    return np.abs(X2 @ W0.T) <= tau * norms[:, None]
+
+
+def near_zero_set(W0, x, tau) -> np.ndarray:
+    """Return S_1 = {i : abs(w_{0,i}^T x) <= tau ||x||}, the near-zero neurons, as sorted indices.
+
+    The first bad set of the proofs of :prf:ref:`lem-main` and :prf:ref:`thm-general-base`, built from the
+    initialization W0 (erratum ``erratum-telgarsky``); its size is :func:`near_zero_count`.
+
+    Parameters
+    ----------
+    W0 : (m, d) ndarray
+        Initial first layer, rows ``w_{0,i}``.
+    x : (d,) ndarray
+        One nonzero input.
+    tau : float
+        Threshold, ``tau > 0`` (in units of ``||x||``).
+
+    Returns
+    -------
+    ndarray of int
+
+    Raises
+    ------
+    ValueError
+        If ``tau <= 0``, ``x`` is zero or the shapes do not match.
+
+    Examples
+    --------
+    >>> near_zero_set(np.array([[1.0, 0.0], [0.1, 5.0], [-0.2, 1.0]]), np.array([2.0, 0.0]), 0.5).tolist()
+    [1, 2]
+    """
+    W0 = check_layer("W0", W0)
+    X2, single = check_inputs(x, W0.shape[1], name="x")
+    if not single:
+        raise ValueError(f"The 'x' parameter must be one input of shape ({W0.shape[1]},). Got shape {X2.shape}.")
+    return np.flatnonzero(_near_zero_mask(W0, X2, _check_tau(tau))[0])
 
 
 def near_zero_count(W0, x, tau):
-    """Return N = #{i : abs(w_{0,i}^T x) <= tau ||x||}, the size of the bad set S_1.
+    """Return N = #{i : abs(w_{0,i}^T x) <= tau ||x||}, the size of the bad set S_1 (:prf:ref:`lem-anticoncentration`).
 
     Parameters
     ----------
@@ -70,7 +126,7 @@ def near_zero_count(W0, x, tau):
 
     Notes
     -----
-    Lemma ``lem-anticoncentration``: for W0 with iid N(0, I_d) rows, N ~ Binomial(m, p) with
+    :prf:ref:`lem-anticoncentration`: for W0 with iid N(0, I_d) rows, N ~ Binomial(m, p) with
     p = :func:`~nearinit.anticoncentration_prob` ``(tau)``, whatever the direction of x.
 
     Examples
@@ -79,18 +135,14 @@ def near_zero_count(W0, x, tau):
     >>> near_zero_count(W0, np.array([2.0, 0.0]), 0.5)
     2
     """
-    W0 = as_array("W0", W0, ndim=(2,))
+    W0 = check_layer("W0", W0)
     X2, single = check_inputs(x, W0.shape[1], name="x")
-    tau = _check_tau(tau)
-    norms = np.linalg.norm(X2, axis=1)
-    if np.any(norms == 0):
-        raise ValueError("The 'x' parameter must be nonzero (for x = 0 every neuron is counted). Got a zero input.")
-    counts = np.count_nonzero(np.abs(X2 @ W0.T) <= tau * norms[:, None], axis=1)
+    counts = np.count_nonzero(_near_zero_mask(W0, X2, _check_tau(tau)), axis=1)
     return int(counts[0]) if single else counts
 
 
 def anticoncentration_prob(tau) -> float:
-    """Return p = P(abs(g) <= tau) = erf(tau / sqrt 2) for g ~ N(0, 1).
+    """Return p = P(abs(g) <= tau) = erf(tau / sqrt 2) for g ~ N(0, 1) (:prf:ref:`lem-density`).
 
     Parameters
     ----------
@@ -100,8 +152,8 @@ def anticoncentration_prob(tau) -> float:
     Returns
     -------
     float
-        The exact probability; it satisfies p <= tau sqrt(2/pi) <= tau (Lemma
-        ``lem-anticoncentration``: the Gaussian density is at most 1/sqrt(2 pi)).
+        The exact probability; it satisfies p <= tau sqrt(2/pi) <= tau (:prf:ref:`lem-density`: the
+        Gaussian density is at most 1/sqrt(2 pi)).
 
     Examples
     --------
@@ -112,8 +164,34 @@ def anticoncentration_prob(tau) -> float:
     return float(special.erf(tau / math.sqrt(2.0)))
 
 
+def hoeffding_deviation(m, delta) -> float:
+    """Return sqrt((m / 2) ln(1 / delta)), the deviation term of Hoeffding's bound (:prf:ref:`lem-hoeffding`).
+
+    The one place this term is computed: :func:`hoeffding_upper`, :func:`near_zero_bounds` and the bounds of
+    :prf:ref:`lem-main` and :prf:ref:`thm-general-base` call it.
+
+    Parameters
+    ----------
+    m : float
+        Number of indicators, ``m >= 1`` (a float, so that curves can be drawn).
+    delta : float
+        Failure probability, in (0, 1).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> hoeffding_deviation(8, math.exp(-1.0))
+    2.0
+    """
+    m = check_real("m", m, low=1.0)
+    return math.sqrt(0.5 * m * math.log(1.0 / check_delta(delta)))
+
+
 def hoeffding_upper(m, p, delta) -> float:
-    """Return m p + sqrt((m / 2) ln(1 / delta)), Hoeffding's one-sided upper bound.
+    """Return m p + sqrt((m / 2) ln(1 / delta)), Hoeffding's one-sided upper bound (:prf:ref:`lem-hoeffding`).
 
     For N a sum of m independent indicators with mean p each, P(N > m p + t) <= exp(-2 t^2 / m)
     (:cite:`hoeffding1963`); t = sqrt((m / 2) ln(1 / delta)) makes the right side delta.
@@ -136,14 +214,13 @@ def hoeffding_upper(m, p, delta) -> float:
     >>> round(hoeffding_upper(100, 0.1, np.exp(-2.0)), 6)
     20.0
     """
-    m = check_int("m", m)
+    m = check_width("m", m)
     p = check_real("p", p, low=0.0, high=1.0)
-    delta = _check_delta(delta)
-    return m * p + math.sqrt(0.5 * m * math.log(1.0 / delta))
+    return m * p + hoeffding_deviation(m, delta)
 
 
 class NearZeroBounds(NamedTuple):
-    """The chain of upper bounds on N of Lemma ``lem-anticoncentration``, tightest first.
+    """The chain of upper bounds on N of :prf:ref:`lem-anticoncentration`, tightest first.
 
     Attributes
     ----------
@@ -165,6 +242,8 @@ class NearZeroBounds(NamedTuple):
 
 def near_zero_bounds(m, tau, delta) -> NearZeroBounds:
     """Return the four upper bounds on N that each hold with probability >= 1 - delta.
+
+    The chain of :prf:ref:`lem-anticoncentration`.
 
     Parameters
     ----------
@@ -192,17 +271,15 @@ def near_zero_bounds(m, tau, delta) -> NearZeroBounds:
     order m tau^3, tiny for small tau (above: 0.02). The large steps are tau sqrt(2/pi) -> tau
     (a factor 1.25 on the mean term) and the slides' sqrt 2 on the deviation term.
     """
-    m = check_int("m", m)
+    m = check_width("m", m)
     tau = _check_tau(tau)
-    delta = _check_delta(delta)
-    log_term = math.log(1.0 / delta)
-    half = math.sqrt(0.5 * m * log_term)
+    half = hoeffding_deviation(m, delta)
     p = anticoncentration_prob(tau)
     return NearZeroBounds(
         exact_p=m * p + half,
         density=m * tau * math.sqrt(2.0 / math.pi) + half,
         unit=m * tau + half,
-        slides=m * tau + math.sqrt(m * log_term),
+        slides=m * tau + math.sqrt(2.0) * half,  # sqrt(m ln(1/delta))
     )
 
 
@@ -227,7 +304,7 @@ def binomial_tail(m, p, k):
     >>> float(binomial_tail(2, 0.5, 0))
     0.75
     """
-    m = check_int("m", m)
+    m = check_width("m", m)
     p = check_real("p", p, low=0.0, high=1.0)
     k = as_array("k", k, ndim=(0, 1))
     out = stats.binom.sf(np.floor(k), m, p)
@@ -260,23 +337,26 @@ def binomial_quantile(m, p, delta) -> int:
     >>> binomial_quantile(2, 0.5, 0.25)
     1
     """
-    m = check_int("m", m)
+    m = check_width("m", m)
     p = check_real("p", p, low=0.0, high=1.0)
-    delta = _check_delta(delta)
-    k = int(stats.binom.ppf(1.0 - delta, m, p))
-    # ppf works in floating point; step to the exact smallest k with sf(k) <= delta.
-    while k > 0 and stats.binom.sf(k - 1, m, p) <= delta:
-        k -= 1
-    while stats.binom.sf(k, m, p) > delta:
-        k += 1
-    return k
+    delta = check_delta(delta)
+    # Bisection on the decreasing k -> P(N > k): sf(hi) <= delta < sf(lo - 1) throughout, O(log m) steps for
+    # every delta (starting from the ppf and stepping would walk from m when 1 - delta rounds to 1).
+    lo, hi = 0, m  # P(N > m) = 0 <= delta
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if stats.binom.sf(mid, m, p) <= delta:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def householder_first_row(x) -> np.ndarray:
     """Return an orthogonal (d, d) matrix M whose first row is x / ||x||.
 
-    Then (M w)_1 = w^T x / ||x|| and M x = ||x|| e_1: the rotation step of Lemma
-    ``lem-anticoncentration`` (erratum ``erratum-rotation``). M is a Householder reflection
+    Then (M w)_1 = w^T x / ||x|| and M x = ||x|| e_1: the rotation step :prf:ref:`lem-rotation` of
+    :prf:ref:`lem-anticoncentration` (erratum ``erratum-rotation``). M is a Householder reflection
     with its first row's sign fixed, built from the numerically stable reflector.
 
     Parameters
@@ -292,7 +372,7 @@ def householder_first_row(x) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``x`` is zero.
+        If ``x`` is zero, or d > 8192 (the matrix would take more than 512 MiB; refused before allocating).
 
     Examples
     --------
@@ -301,6 +381,7 @@ def householder_first_row(x) -> np.ndarray:
     (array([0.6, 0.8]), True)
     """
     x = as_array("x", x, ndim=(1,))
+    check_int("len(x)", x.size, high=_MAX_DIM)
     nrm = float(np.linalg.norm(x))
     if nrm == 0:
         raise ValueError("The 'x' parameter must be a nonzero vector. Got the zero vector.")
@@ -317,7 +398,7 @@ def sample_near_zero_counts(m, tau, n_draws, *, rng=None) -> np.ndarray:
     """Draw ``n_draws`` independent copies of N for W0 with iid N(0, I_d) rows.
 
     By rotational invariance w_{0,i}^T x / ||x|| are iid N(0, 1) whatever x != 0 and d are
-    (Lemma ``lem-anticoncentration``), so the projections are sampled directly, in chunks,
+    (:prf:ref:`lem-rotation`), so the projections are sampled directly, in chunks,
     without forming W0.
 
     Parameters
@@ -335,59 +416,36 @@ def sample_near_zero_counts(m, tau, n_draws, *, rng=None) -> np.ndarray:
     -------
     (n_draws,) int ndarray
 
+    Raises
+    ------
+    ValueError
+        If ``m * n_draws > 10**10`` (refused before drawing; memory is bounded by chunks of 2**22 draws).
+
     Examples
     --------
     >>> sample_near_zero_counts(50, 0.1, 4, rng=0).shape
     (4,)
     """
-    m = check_int("m", m)
+    m = check_width("m", m)
     tau = _check_tau(tau)
     n_draws = check_int("n_draws", n_draws)
-    rng = np.random.default_rng(rng)
+    if m * n_draws > _MAX_DRAWS:
+        raise ValueError(
+            f"The 'm' and 'n_draws' parameters ask for m * n_draws = {m * n_draws:.3g} Gaussian draws, more than "
+            f"{_MAX_DRAWS:.0e}; draw the counts from Binomial(m, anticoncentration_prob(tau)) instead."
+        )
+    rng = check_rng(rng)
     out = np.empty(n_draws, dtype=np.int64)
-    step = max(1, _CHUNK // m)
-    for lo in range(0, n_draws, step):
-        hi = min(n_draws, lo + step)
-        g = rng.standard_normal((hi - lo, m))
-        out[lo:hi] = np.count_nonzero(np.abs(g) <= tau, axis=1)
+    rows = max(1, _CHUNK // m)  # whole rows per call when a row fits in a chunk
+    cols = min(m, _CHUNK)  # otherwise each row is drawn in chunks of columns (the same stream)
+    for lo in range(0, n_draws, rows):
+        hi = min(n_draws, lo + rows)
+        counts = np.zeros(hi - lo, dtype=np.int64)
+        for c0 in range(0, m, cols):
+            g = rng.standard_normal((hi - lo, min(cols, m - c0)))
+            counts += np.count_nonzero(np.abs(g) <= tau, axis=1)
+        out[lo:hi] = counts
     return out
-
-
-def max_flips(z, B, *, x_norm=1.0) -> int:
-    """Return the largest number of neurons a perturbation with ||W - W0||_F <= B can flip.
-
-    Flipping neuron i (moving w_i^T x to the strictly opposite sign of z_i = w_{0,i}^T x) needs
-    ||w_i - w_{0,i}|| ||x|| >= abs((w_i - w_{0,i})^T x) > abs(z_i), and moving w_i along x by just over
-    abs(z_i) / ||x|| achieves it. So the maximum is the largest k with
-    sum_{i <= k} (z_(i) / ||x||)^2 < B^2, over the sorted abs(z_(1)) <= abs(z_(2)) <= ... (chapter
-    ``ch-relu-identity``). Entries with z_i = 0 cannot be strictly flipped and are skipped
-    (with Gaussian W0 they have probability zero).
-
-    Parameters
-    ----------
-    z : (m,) ndarray
-        Projections w_{0,i}^T x (signs are ignored).
-    B : float
-        Frobenius budget, ``B >= 0``.
-    x_norm : float, default 1.0
-        ||x||, ``> 0``.
-
-    Returns
-    -------
-    int
-
-    Examples
-    --------
-    >>> max_flips(np.array([0.3, -0.4, 2.0]), 0.5)
-    1
-    >>> max_flips(np.array([0.3, -0.4, 2.0]), 0.51)
-    2
-    """
-    z = as_array("z", z, ndim=(1,))
-    B = check_real("B", B, low=0.0)
-    x_norm = check_real("x_norm", x_norm, low=0.0, low_open=True)
-    zs = np.sort(np.abs(z[z != 0])) / x_norm
-    return int(np.count_nonzero(np.cumsum(zs**2) < B**2))
 
 
 def binomial_chi2_pvalue(counts, m, p, *, min_expected=5.0) -> float:
@@ -400,9 +458,9 @@ def binomial_chi2_pvalue(counts, m, p, *, min_expected=5.0) -> float:
     Parameters
     ----------
     counts : (n,) int ndarray
-        Observed counts in {0, ..., m}.
+        Observed counts, integers in {0, ..., m}.
     m : int
-        ``m >= 1``.
+        ``1 <= m <= 10**7``.
     p : float
         In (0, 1).
     min_expected : float, default 5.0
@@ -413,6 +471,12 @@ def binomial_chi2_pvalue(counts, m, p, *, min_expected=5.0) -> float:
     float
         Uniform on (0, 1) (approximately) when the counts are Binomial(m, p); small otherwise.
 
+    Raises
+    ------
+    ValueError
+        If a count is not an integer in {0, ..., m} (it would fall outside every bin), there are too few
+        counts for the test, or the expected frequencies underflow (the p-value would be NaN).
+
     Examples
     --------
     >>> counts = np.random.default_rng(0).binomial(50, 0.3, size=2000)
@@ -420,7 +484,13 @@ def binomial_chi2_pvalue(counts, m, p, *, min_expected=5.0) -> float:
     (True, True)
     """
     counts = as_array("counts", counts, ndim=(1,))
-    m = check_int("m", m)
+    m = check_int("m", m, high=_MAX_CHI2_WIDTH)
+    bad = np.flatnonzero((counts != np.round(counts)) | (counts < 0) | (counts > m))
+    if bad.size:
+        raise ValueError(
+            f"The 'counts' parameter must hold integers in {{0, ..., {m}}}. Got counts[{bad[0]}] = "
+            f"{counts[bad[0]]!r} ({bad.size} such entries)."
+        )
     p = check_real("p", p, low=0.0, high=1.0, low_open=True, high_open=True)
     min_expected = check_real("min_expected", min_expected, low=0.0, low_open=True)
     n = counts.size
@@ -434,4 +504,9 @@ def binomial_chi2_pvalue(counts, m, p, *, min_expected=5.0) -> float:
     edges = np.concatenate([[-0.5], np.arange(lo, hi) + 0.5, [m + 0.5]])
     observed = np.histogram(counts, bins=edges)[0]
     expected = n * np.diff(stats.binom.cdf(edges, m, p))
-    return float(stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue)
+    if not np.all(expected > 0):
+        raise ValueError(f"The expected bin frequencies of Binomial({m}, {p!r}) underflow; no chi-square test.")
+    pvalue = float(stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue)
+    if not math.isfinite(pvalue):
+        raise ValueError(f"The chi-square p-value is not finite for Binomial({m}, {p!r}) and these counts.")
+    return pvalue

@@ -1,4 +1,4 @@
-"""Tests of nearinit.bounds: Lemma 4.1, the general-base-point theorem, the choice of tau, the bad sets."""
+"""Tests of nearinit.main_lemma: Lemma 4.1, the general-base-point theorem, the choice of tau, the bad sets."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from scipy.optimize import minimize_scalar
 
 from nearinit import (
     bad_set,
+    ball_points,
     general_base_bound,
     general_base_slides_bound,
     init_params,
-    lemma41_bad_set_bound,
-    lemma41_bound,
-    lemma41_leading_constants,
-    lemma41_slides_bound,
     linearization_gap,
     linearize,
+    main_lemma_bad_set_bound,
+    main_lemma_bound,
+    main_lemma_leading_constants,
+    main_lemma_slides_bound,
     near_zero_count,
     optimal_tau,
     slides_tau,
@@ -66,16 +67,16 @@ def test_optimal_tau_minimizes_numerically(m, B, c):
 
 
 def test_leading_constants_by_hand_and_as_limits():
-    slides, optimal = lemma41_leading_constants()
+    slides, optimal = main_lemma_leading_constants()
     assert math.isclose(slides, math.sqrt(2)) and round(optimal, 4) == 1.3747
-    assert round(lemma41_leading_constants(c=C_DENSITY).optimal, 4) == 1.2751
+    assert round(main_lemma_leading_constants(c=C_DENSITY).optimal, 4) == 1.2751
     # the constants are the large-m limits of B sqrt(|S| bound) / (B^{4/3} m^{1/3}) with ln(1/delta) -> 0
     m, B, delta = 1e15, 2.0, 1 - 1e-15
     for c in (1.0, C_DENSITY):
-        consts = lemma41_leading_constants(c=c)
+        consts = main_lemma_leading_constants(c=c)
         scale = B ** (4 / 3) * m ** (1 / 3)
-        at_slides = lemma41_bound(m, B, delta, c=c) / scale
-        at_opt = lemma41_bound(m, B, delta, tau=optimal_tau(m, B, c=c), c=c) / scale
+        at_slides = main_lemma_bound(m, B, delta, c=c) / scale
+        at_opt = main_lemma_bound(m, B, delta, tau=optimal_tau(m, B, c=c), c=c) / scale
         assert math.isclose(at_slides, consts.slides, rel_tol=1e-6)
         assert math.isclose(at_opt, consts.optimal, rel_tol=1e-6)
 
@@ -83,26 +84,26 @@ def test_leading_constants_by_hand_and_as_limits():
 # --- the right-hand sides -----------------------------------------------------------------------------
 
 
-def test_lemma41_by_hand():
+def test_main_lemma_by_hand():
     # m = 1000, B = 8, tau = 0.4: m tau = 400 = B^2 / tau^2, Hoeffding sqrt(500 ln 20)
     hoeff = math.sqrt(500 * math.log(20))
-    assert math.isclose(lemma41_bad_set_bound(1000, 8.0, 0.05), 800 + hoeff)
-    assert math.isclose(lemma41_bound(1000, 8.0, 0.05), 8 * math.sqrt(800 + hoeff))
-    assert math.isclose(lemma41_bound(1000, 8.0, 0.05, tau=0.5), 8 * math.sqrt(500 + 256 + hoeff))
+    assert math.isclose(main_lemma_bad_set_bound(1000, 8.0, 0.05), 800 + hoeff)
+    assert math.isclose(main_lemma_bound(1000, 8.0, 0.05), 8 * math.sqrt(800 + hoeff))
+    assert math.isclose(main_lemma_bound(1000, 8.0, 0.05, tau=0.5), 8 * math.sqrt(500 + 256 + hoeff))
     assert math.isclose(general_base_bound(1000, 8.0, 0.05), 16 * math.sqrt(1200 + hoeff))
     assert math.isclose(general_base_bound(1000, 8.0, 0.05, a_inf=0.5), 8 * math.sqrt(1200 + hoeff))
-    assert lemma41_bound(1000, 0.0, 0.05) == 0.0 and general_base_bound(1000, 0.0, 0.05) == 0.0
+    assert main_lemma_bound(1000, 0.0, 0.05) == 0.0 and general_base_bound(1000, 0.0, 0.05) == 0.0
 
 
 @settings(max_examples=200, deadline=None)
 @given(widths, radii, deltas)
 def test_the_chains_of_inequalities(m, B, delta):
     log_term = math.log(1 / delta) ** 0.25
-    lem = lemma41_bound(m, B, delta)
+    lem = main_lemma_bound(m, B, delta)
     split = math.sqrt(2) * B ** (4 / 3) * m ** (1 / 3) + B * (m / 2) ** 0.25 * log_term
-    assert lem <= split * (1 + 1e-12) and split <= lemma41_slides_bound(m, B, delta) * (1 + 1e-12)
-    assert lemma41_bound(m, B, delta, tau=optimal_tau(m, B)) <= lem * (1 + 1e-12)
-    assert lemma41_bound(m, B, delta, c=C_DENSITY) <= lem
+    assert lem <= split * (1 + 1e-12) and split <= main_lemma_slides_bound(m, B, delta) * (1 + 1e-12)
+    assert main_lemma_bound(m, B, delta, tau=optimal_tau(m, B)) <= lem * (1 + 1e-12)
+    assert main_lemma_bound(m, B, delta, c=C_DENSITY) <= lem
     gen = general_base_bound(m, B, delta)
     split3 = 2 * math.sqrt(3) * B ** (4 / 3) * m ** (1 / 3) + 2**0.75 * B * m**0.25 * log_term
     assert gen <= split3 * (1 + 1e-12) and split3 <= general_base_slides_bound(m, B, delta) * (1 + 1e-12)
@@ -111,11 +112,11 @@ def test_the_chains_of_inequalities(m, B, delta):
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: lemma41_bound(0.5, 1.0, 0.1), "'m' parameter"),
-        (lambda: lemma41_bound(100, -1.0, 0.1), "'B' parameter"),
-        (lambda: lemma41_bound(100, 1.0, 1.0), "'delta' parameter must be in the range \\(0.0, 1.0\\)"),
-        (lambda: lemma41_bound(100, 1.0, 0.1, tau=0.0), "'tau' parameter"),
-        (lambda: lemma41_bound(100, 1.0, 0.1, c=1.5), "'c' parameter"),
+        (lambda: main_lemma_bound(0.5, 1.0, 0.1), "'m' parameter"),
+        (lambda: main_lemma_bound(100, -1.0, 0.1), "'B' parameter"),
+        (lambda: main_lemma_bound(100, 1.0, 1.0), "'delta' parameter must be in the range \\(0.0, 1.0\\)"),
+        (lambda: main_lemma_bound(100, 1.0, 0.1, tau=0.0), "'tau' parameter"),
+        (lambda: main_lemma_bound(100, 1.0, 0.1, c=1.5), "'c' parameter"),
         (lambda: optimal_tau(100, 0.0), "'B' parameter"),
         (lambda: slides_tau(0, 1.0), "'m' parameter"),
         (lambda: general_base_bound(100, 1.0, 0.1, a_inf=-1), "'a_inf' parameter"),
@@ -147,7 +148,7 @@ def test_bad_set_by_hand_with_boundaries():
 
 def test_bad_set_rejects_bad_arguments():
     W0, _ = init_params(4, 3, rng=0)
-    with pytest.raises(ValueError, match="'x' parameter must be a nonzero input"):
+    with pytest.raises(ValueError, match="'x' parameter must be nonzero"):
         bad_set(W0, W0, np.zeros(3), 0.1)
     with pytest.raises(ValueError, match="'x' parameter must be one input"):
         bad_set(W0, W0, np.ones((2, 3)), 0.1)
@@ -159,11 +160,6 @@ def test_bad_set_rejects_bad_arguments():
         bad_set(W0, W0, np.ones(3), 0.1, V=W0[:, :2])
 
 
-def _ball_point(W0, B, rng):
-    D = rng.standard_normal(W0.shape) * rng.exponential(1.0, (W0.shape[0], 1)) ** 3  # uneven rows
-    return W0 + D * (B * rng.uniform(0, 1) / np.linalg.norm(D))
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_the_lemma_holds_on_random_instances(seed):
     """|f - f_0| <= ||W - W0||_F sqrt|S| always, |S| <= |S_1| + B^2/tau^2, and the lemma's bound at delta = 0.05."""
@@ -173,13 +169,13 @@ def test_the_lemma_holds_on_random_instances(seed):
     x = rng.standard_normal(d)
     x /= np.linalg.norm(x) * rng.uniform(1, 2)
     tau = slides_tau(m, B)
-    points = [_ball_point(W0, B, rng) for _ in range(20)] + [worst_case_gap(W0, a, x, B, sign=s).W for s in (1, -1)]
+    points = ball_points(W0, x, B, 20, rng=rng)[0] + [worst_case_gap(W0, a, x, B, sign=s).W for s in (1, -1)]
     for W in points:
         gap = abs(linearization_gap(W, W0, a, x))
         bs = bad_set(W, W0, x, tau)
         assert gap <= np.linalg.norm(W - W0) * math.sqrt(bs.S.size) + 1e-9
         assert bs.S.size <= bs.S1.size + B**2 / tau**2
-        assert gap <= lemma41_bound(m, B, delta) and gap <= lemma41_bound(m, B, delta, tau=optimal_tau(m, B))
+        assert gap <= main_lemma_bound(m, B, delta) and gap <= main_lemma_bound(m, B, delta, tau=optimal_tau(m, B))
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -191,10 +187,21 @@ def test_the_general_base_theorem_holds_on_random_instances(seed):
     x /= np.linalg.norm(x)
     tau = slides_tau(m, B)
     for _ in range(15):
-        V = _ball_point(W0, B, rng)
-        for W in (_ball_point(W0, B, rng), worst_case_gap(W0, a, x, B).W):
+        V = ball_points(W0, x, B, 1, rng=rng)[0][0]
+        for W in (ball_points(W0, x, B, 1, rng=rng)[0][0], worst_case_gap(W0, a, x, B).W):
             gap = abs(linearization_gap(W, V, a, x))
             assert math.isclose(gap, abs(linearize(V, a)(W, x) - linearize(W, a)(W, x)), abs_tol=1e-8)
             bs = bad_set(W, W0, x, tau, V=V)
             assert gap <= np.linalg.norm(W - V) * math.sqrt(bs.S.size) + 1e-9
             assert gap <= general_base_bound(m, B, delta)
+
+
+def test_slides_bounds_have_their_exact_values():
+    """Two-sided: at m = 8, B = 1, ln(1/delta) = 16, m^(1/3) = 2 and ln(1/delta)^(1/4) = 2, so the slides' forms are
+    2 (sqrt 2 + 2) (Lemma, slides) and 2 (5 + 4) (general base point, notes): a wrong constant is caught."""
+    delta = math.exp(-16.0)
+    assert math.isclose(main_lemma_slides_bound(8, 1.0, delta), 2 * (math.sqrt(2) + 2), rel_tol=1e-13)
+    assert math.isclose(general_base_slides_bound(8, 1.0, delta), 2 * (5 + 4), rel_tol=1e-13)
+    # the powers of B: B = 8 gives B^(4/3) = 16 and B = 8
+    assert math.isclose(main_lemma_slides_bound(8, 8.0, delta), 2 * (16 * math.sqrt(2) + 16), rel_tol=1e-13)
+    assert math.isclose(general_base_slides_bound(8, 8.0, delta, a_inf=0.5), 0.5 * 2 * (80 + 32), rel_tol=1e-13)

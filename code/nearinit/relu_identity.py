@@ -1,0 +1,89 @@
+"""The ReLU identity sigma(z) = z sigma'(z) and what it says about the gap (chapter ``ch-relu-identity``).
+
+By :prf:ref:`lem-relu-identity` the ReLU gap is a sum over the neurons whose pre-activation changes sign
+(the *flips*, :prf:ref:`prop-relu-forms`); :prf:ref:`prop-max-flips` counts how many a perturbation of
+Frobenius norm B can flip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._relu_kernel import flip_terms
+from ._validation import as_array, check_nonnegative, check_positive, check_real, check_same_shape
+
+__all__ = ["max_flips", "relu_flip_terms"]
+
+
+def relu_flip_terms(Zw, Zv, *, relu_prime_at_zero: float = 0.0) -> np.ndarray:
+    """Per-neuron terms of the ReLU gap, computed without cancellation (:prf:ref:`lem-relu-identity`).
+
+    By the ReLU identity sigma(z) = z sigma'(z), neuron i contributes
+    ``w_i^T x (sigma'(w_i^T x) - sigma'(v_i^T x))``, which is ``abs(w_i^T x)`` when
+    the two pre-activations have strictly opposite signs (a *flip*) and 0
+    otherwise (:prf:ref:`prop-relu-forms`).
+
+    Parameters
+    ----------
+    Zw, Zv : ndarray of the same shape
+        Finite pre-activations ``w_i^T x`` and ``v_i^T x``.
+    relu_prime_at_zero : float, default 0.0
+        sigma'(0), in [0, 1] (:prf:ref:`def-clarke`); only matters where ``Zv == 0``.
+
+    Returns
+    -------
+    ndarray of the shape of ``Zw``; multiply by ``a`` and sum over neurons.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On shapes that differ, NaN or inf entries, or ``relu_prime_at_zero`` outside [0, 1].
+
+    Examples
+    --------
+    >>> relu_flip_terms(np.array([2.0, -3.0, 1.0]), np.array([-1.0, 0.5, 4.0]))
+    array([2., 3., 0.])
+    """
+    Zw = as_array("Zw", Zw, ndim=(0, 1, 2, 3))
+    Zv = as_array("Zv", Zv, ndim=(0, 1, 2, 3))
+    check_same_shape("Zv", Zv, "Zw", Zw)
+    c = check_real("relu_prime_at_zero", relu_prime_at_zero, low=0.0, high=1.0)
+    return flip_terms(Zw, Zv, c)
+
+
+def max_flips(z, B, *, x_norm=1.0) -> int:
+    """Return the largest number of neurons a perturbation with ||W - W0||_F <= B can flip (:prf:ref:`prop-max-flips`).
+
+    Flipping neuron i (moving w_i^T x to the strictly opposite sign of z_i = w_{0,i}^T x) needs
+    ||w_i - w_{0,i}|| ||x|| >= abs((w_i - w_{0,i})^T x) > abs(z_i), and moving w_i along x by just over
+    abs(z_i) / ||x|| achieves it. So the maximum is the largest k with
+    sum_{i <= k} (z_(i) / ||x||)^2 < B^2, over the sorted abs(z_(1)) <= abs(z_(2)) <= ....
+    Entries with z_i = 0 cannot be strictly flipped and are skipped
+    (with Gaussian W0 they have probability zero).
+
+    Parameters
+    ----------
+    z : (m,) ndarray
+        Finite projections w_{0,i}^T x (signs are ignored).
+    B : float
+        Frobenius budget, ``B >= 0``.
+    x_norm : float, default 1.0
+        ||x||, ``> 0``.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> max_flips(np.array([0.3, -0.4, 2.0]), 0.5)
+    1
+    >>> max_flips(np.array([0.3, -0.4, 2.0]), 0.51)
+    2
+    """
+    z = as_array("z", z, ndim=(1,))
+    B = check_nonnegative("B", B)
+    x_norm = check_positive("x_norm", x_norm)
+    with np.errstate(over="ignore"):  # a cost or budget beyond float64 is inf, and compares as such
+        zs = np.sort(np.abs(z[z != 0])) / x_norm
+        return int(np.count_nonzero(np.cumsum(zs**2) < np.float64(B) ** 2))
