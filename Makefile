@@ -18,6 +18,7 @@ JB_FLAGS := -W -n --keep-going
 NBVAL := -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 .PHONY: interactive-data pdf slides bundle-test book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
+.PHONY: course student-site student-setup-test bench-course
 
 venv: $(STAMP)
 
@@ -36,12 +37,12 @@ book: $(STAMP)
 	@echo "==> website: $(CURDIR)/_build/html/index.html"
 
 ## make test: every check, in order of speed
-test: $(STAMP) lint unit executed notebooks site browser assignments-test
+test: $(STAMP) lint unit executed notebooks site browser student-site assignments-test
 	@echo "==> make test: all checks passed"
 
 lint: $(STAMP)
-	$(BIN)/ruff check code tests bench book tools
-	$(BIN)/ruff format --check code tests bench book tools
+	$(BIN)/ruff check code tests bench book tools course assignments
+	$(BIN)/ruff format --check code tests bench book tools course assignments
 
 unit: $(STAMP)
 	$(PY) -m pytest -q code/tests --doctest-modules code/nearinit
@@ -81,11 +82,14 @@ $(AXE): tests/package.json tests/package-lock.json
 	  echo "!!! npm not found: axe-core not installed, the accessibility tests will be skipped"; \
 	fi
 
+## make assignments: a throw-away build of every assignment into _build/assignments/course (see `make course`)
 assignments: $(STAMP)
-	@if [ -f tests/assignments.py ]; then $(PY) tests/assignments.py build; fi
+	$(PY) -m course.assignments build
 
+# The course tests: the catalogue of fake submissions graded by nbgrader, feedback, package check, and every
+# chapter and release opened in JupyterLab in headless Chromium (one course build shared by both files).
 assignments-test: $(STAMP)
-	@if [ -f tests/test_assignments.py ]; then $(PY) -m pytest -q -rs tests/test_assignments.py; fi
+	NEARINIT_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -rs -p no:cacheprovider tests/test_assignments.py tests/test_jupyterlab.py
 
 ## make execute [NB=book/03_smooth.ipynb]: re-run notebooks in place after changing the package, then strip the
 ## per-run metadata (timestamps, Python version) that nbconvert leaves; tests/test_notebooks_executed.py checks it
@@ -114,6 +118,7 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	@if [ -f bench/run.py ]; then $(PY) bench/run.py; fi
+	@$(MAKE) --no-print-directory bench-course
 	@# The website: page weight, requests, layout shift and load time of a first visit, as ratios to 595d7ae.
 	@if [ -f _build/html/index.html ] && [ -x "$(CHROMIUM)" ]; then NEARINIT_CHROMIUM=$(CHROMIUM) $(PY) bench/site.py; \
 	  else echo "!!! website bench skipped: needs a built site (make book) and Chromium at $(CHROMIUM)"; fi
@@ -161,3 +166,32 @@ slides: $(STAMP) $(SLIDES_NPM)
 bundle-test: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	NEARINIT_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -rs -p no:cacheprovider tests/test_bundle.py
+# ------------------------------------------------------------------------------------------ the course edition
+# README.md, "Teaching with it". The course folder is assignments/: `make course` rewrites its sources and releases
+# (nbgrader `--force`) and keeps its gradebook, submissions, grades and feedback.
+STUDENT_KIT := assignments/student-kit
+
+## make course: every chapter's assignment into assignments/, the solution key, the student kit
+course: $(STAMP)
+	$(PY) -m course.assignments course
+	rm -rf $(STUDENT_KIT) && mkdir -p $(STUDENT_KIT)
+	cp course/requirements-student.txt $(STUDENT_KIT)/requirements-student.txt
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir $(STUDENT_KIT) ./code
+	rm -rf code/build
+	@echo "==> student kit (hand it out): $(STUDENT_KIT)/"
+
+## make student-site: the student edition of the website into _build/student/_build/html (publish this one)
+student-site: $(STAMP)
+	$(PY) -m course.site --src _build/student-src
+	rm -rf _build/student
+	$(BIN)/jupyter-book build _build/student-src --path-output _build/student $(JB_FLAGS)
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_student_site.py
+	@echo "==> student website: $(CURDIR)/_build/student/_build/html/index.html"
+
+## make student-setup-test: the student set-up (student kit) in a fresh virtual environment, offline from pip's cache
+student-setup-test: course
+	$(PY) -m pytest -q -rs -p no:cacheprovider tests/test_student_setup.py
+
+## make bench-course: autograding one submission (lean assignment) against the whole chapter in a fresh kernel
+bench-course: $(STAMP)
+	$(PY) bench/assignments.py

@@ -1,30 +1,23 @@
-"""nbgrader configuration of the nearinit course (graded exercises of the chapters).
+"""nbgrader configuration of the nearinit course: this directory is the course directory (`make course`).
 
-Used twice:
-- by instructors, with this directory as the course directory: run the nbgrader commands from here
-  (`assignments/source/<chapter>/<chapter>.ipynb` is a copy of `book/<chapter>.ipynb`; see README.md);
-- by `make assignments` / `make test`, which copy it into the course directory `_build/assignments/course/`
-  (`tests/assignments.py`).
+The course's behaviour is in `course/plugins.py` (`configure`), so that this file stays the one an instructor reads:
+- the release records the installed `nearinit` (version and source hash) and grading refuses another one, loudly
+  (``--CheckPackage.allow_mismatch=True`` grades anyway);
+- feedback shows the public tests and which test failed with its message, never the hidden tests, with math
+  typeset offline (MathJax 3 inlined, the book's macros);
+- a cell running over 30 s is stopped (the assignments run in seconds); deleted locked cells are restored.
 
-The chapter notebook is the only source. Beyond nbgrader's defaults (solutions → stubs, hidden tests removed,
-outputs cleared, test cells locked), `generate_assignment` drops the cells tagged `website-only` (the `{solution}`
-dropdowns of the website) with nbconvert's TagRemovePreprocessor, run before nbgrader's own preprocessors so
-that the gradebook and the checksums describe the notebook the students receive.
+A course directory built elsewhere (the tests' temporary courses) loads this file with `load_subconfig`.
 """
 
-from nbconvert.preprocessors import TagRemovePreprocessor
-from nbgrader.converters import GenerateAssignment
+import pathlib
+import sys
+
+_ROOT = pathlib.Path(__file__).resolve().parents[1]  # the repository: the `course` package lives there
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from course.plugins import configure  # noqa: E402
 
 c = get_config()  # noqa: F821 (injected by traitlets when it loads this file)
-
-c.CourseDirectory.course_id = "nearinit"
-
-# Student release: website-only cells go first, then nbgrader's default chain, unchanged and in order.
-c.GenerateAssignment.preprocessors = [TagRemovePreprocessor, *GenerateAssignment.preprocessors.default()]
-c.TagRemovePreprocessor.enabled = True  # nbconvert preprocessors are off unless enabled
-c.TagRemovePreprocessor.remove_cell_tags = {"website-only"}
-
-# Autograding runs the whole chapter: no cell runs over 10 s here (CONTRIBUTING.md); leave room for slow machines.
-c.Execute.timeout = 300
-# A submission that deleted a graded test cell gets it back from the gradebook (and is graded on it).
-c.OverwriteCells.add_missing_cells = True
+configure(c, pathlib.Path(__file__).resolve().parent)

@@ -65,7 +65,11 @@ def code_cells(path: pathlib.Path) -> list[dict]:
 def chapter_label(path: pathlib.Path) -> str:
     """The MyST target ``(label)=`` that opens a chapter (``ch-setup``)."""
     nb = json.loads(path.read_text())
-    first = "".join(next(c for c in nb["cells"] if c["cell_type"] == "markdown")["source"])
+    # the first markdown cell the website shows (the macro cell for JupyterLab, tagged remove-cell, comes before it)
+    shown = (
+        c for c in nb["cells"] if c["cell_type"] == "markdown" and "remove-cell" not in c["metadata"].get("tags", [])
+    )
+    first = "".join(next(shown)["source"])
     match = re.match(r"\s*\((?P<label>[A-Za-z0-9_-]+)\)=", first)
     if not match:
         raise ValueError(f"{path.name}: the first markdown cell does not start with a (label)= target")

@@ -1,24 +1,31 @@
-"""The graded assignments nbgrader builds from the chapters (`make assignments`, CONTRIBUTING.md "Graded exercise").
+"""The graded assignments (`make course`, CONTRIBUTING.md "Graded exercise"), graded as nbgrader grades them.
 
-The chapters with graded cells are discovered (`assignments.graded_chapters`); every numbered chapter of `_toc.yml`
-must have one. One session-scoped course directory (in a temporary directory, so `make assignments` output is left
-alone) is built with nbgrader and then checked:
+Format checks need no nbgrader run. Then one session-scoped course (a temporary directory) is built from the
+chapters, a catalogue of fake submissions (`tests/fake_submissions.py`) is submitted to it, every assignment is
+autograded once (all its submissions in one `nbgrader autograde` run) and its feedback generated once, and:
 
-- the instructor source passes its own tests, hidden ones included (nbgrader's Validator, which executes it);
-- the student release leaks no line of a solution region, a hidden-test region or a website-only cell, and shows
-  the exercise, a stub and the public tests, with no outputs;
-- every graded test fails on the untouched student release (Validator on the release: the tests test something);
-- `nbgrader autograde` gives full marks to the instructor's solutions pasted into the release, and restores the
-  locked tests of a submission that replaced them by `pass` (so its stub solutions get no points).
+- every submission gets the score the catalogue expects (full marks for the instructor's solution, 0 for the stub,
+  a plausible wrong answer, an alias of the package function, an object whose == is always True, edited / deleted /
+  re-weighted test cells, a patched numpy, an exception, an infinite loop), and a dead kernel is reported as a
+  dead kernel, not as a 0;
+- no line of a solution, a hidden test or a website-only cell reaches a release (outputs and metadata included);
+- the feedback says which test failed with its public message, never shows a hidden test, typesets math offline;
+- grading with another `nearinit` than the release's fails loudly;
+- `make course` keeps its gradebook and grades across rebuilds, and refreshes the releases.
 """
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 
+import fake_submissions as fake
+import nbformat
 import pytest
 
-import assignments as asg
+from course import assignments as asg
+from course import prelude
+from course import student as stu
 
 from conftest import ROOT
 
@@ -27,7 +34,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 GRADED = asg.graded_chapters(ROOT)
 REQUIRED = asg.toc_chapters(ROOT)
-STUDENTS = ("correct", "tampered")
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 
 
 def _name(path):
@@ -48,8 +55,38 @@ def _strings(node):
         yield node
 
 
-def _source_lines(cell) -> list[str]:
-    return [line.strip() for line in cell.source.splitlines() if line.strip()]
+def _public_and_secret(chapter: nbformat.NotebookNode) -> tuple[set[str], set[str]]:
+    public, secret = set(), set()
+    for cell in chapter.cells:
+        lines = cell.source.splitlines()
+        if stu.WEBSITE_ONLY in stu.tags(cell):
+            secret.update(line.strip() for line in lines)
+            continue
+        hidden = [
+            stu.regions(cell.source, *m)
+            for m in ((stu.SOLUTION_BEGIN, stu.SOLUTION_END), (stu.HIDDEN_BEGIN, stu.HIDDEN_END))
+        ]
+        inside = {line.strip() for group in hidden for region in group for line in region}
+        secret.update(inside)
+        public.update(line.strip() for line in lines if line.strip() not in inside)
+    return public, secret
+
+
+PUBLIC = set().union(*(_public_and_secret(stu.read(p))[0] for p in NOTEBOOKS))
+
+
+def secret_lines(chapter: nbformat.NotebookNode) -> set[str]:
+    """Lines of solution regions, hidden-test regions and website-only cells that students see nowhere in the book
+    (a line such as `_assert_allclose(` that a public test also shows is no secret)."""
+    _, secret = _public_and_secret(chapter)
+    return {
+        line
+        for line in secret
+        if len(line) > 12
+        and line not in stu.MARKERS
+        and not line.startswith("#")
+        and not any(line in shown for shown in PUBLIC)
+    }
 
 
 # --------------------------------------------------------------------------- format (no nbgrader run needed)
@@ -65,8 +102,20 @@ def test_every_chapter_in_toc_has_a_graded_exercise(path):
     )
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
+def test_every_notebook_starts_with_the_book_macros(path):
+    """jupyterlab-myst takes math macros from the first markdown cell's frontmatter: the website's macros."""
+    first = stu.read(path).cells[0]
+    assert stu.is_macro_cell(first) and first.source == stu.macro_source(), (
+        f"{path.name}: the first cell is not the current macro cell; run `python -m course.student` "
+        "(macros are defined once, in _config.yml)"
+    )
+    assert "remove-cell" in stu.tags(first), f"{path.name}: the macro cell must be tagged remove-cell (website)"
+    assert set(stu.book_macros()) >= {"\\fro", "\\ip", "\\norm"}
+
+
 @pytest.mark.parametrize("path", GRADED, ids=_name)
-def test_graded_exercises_follow_the_four_cell_format(path):
+def test_graded_exercises_follow_the_format(path):
     cells = asg.read(path).cells
     for k, cell in enumerate(cells):
         meta = asg.nbgrader_meta(cell)
@@ -81,7 +130,7 @@ def test_graded_exercises_follow_the_four_cell_format(path):
             assert asg.SOLUTION_BEGIN in lines and asg.SOLUTION_END in lines, f"{where}: solution markers missing"
             before = lines[: lines.index(asg.SOLUTION_BEGIN)]
             assert any(line.startswith("def ") for line in before), f"{where}: keep the def line above the markers"
-            assert 0 < k and cells[k - 1].cell_type == "markdown" and "{exercise}" in cells[k - 1].source, (
+            assert cells[k - 1].cell_type == "markdown" and "{exercise}" in cells[k - 1].source, (
                 f"{where}: the cell before a solution cell is the {{exercise}} statement"
             )
             test = cells[k + 1] if k + 1 < len(cells) else None
@@ -91,15 +140,27 @@ def test_graded_exercises_follow_the_four_cell_format(path):
             assert asg.WEBSITE_ONLY in asg.tags(dropdown) and "{solution}" in dropdown.source, (
                 f"{where}: the cell after the test cell is the {{solution}} dropdown tagged 'website-only'"
             )
+            gid = meta["grade_id"]
+            assert gid in fake.WRONG and gid in fake.ALIAS and gid in fake.LIAR, (
+                f"{where}: add its plausible wrong answer, alias and liar to tests/fake_submissions.py"
+            )
         elif asg.is_test_cell(cell):
             assert meta.get("locked") is True, f"{where}: a test cell is locked"
             assert meta.get("points", 0) > 0, f"{where}: a test cell is worth points > 0"
             assert "remove-cell" in asg.tags(cell), f"{where}: a test cell is tagged 'remove-cell'"
             assert asg.is_solution_cell(cells[k - 1]), f"{where}: a test cell follows its solution cell"
-            hidden = asg.regions(cell.source, asg.HIDDEN_BEGIN, asg.HIDDEN_END)
+            assert cell.source.startswith(prelude.PRELUDE), (
+                f"{where}: a test cell starts with the grading prelude (course/prelude.py; `python -m course.prelude`)"
+            )
+            body = prelude.body(cell.source)
+            hidden = asg.regions(body, asg.HIDDEN_BEGIN, asg.HIDDEN_END)
             assert len(hidden) == 1 and any(line.strip() for line in hidden[0]), f"{where}: one hidden-test region"
-            public = cell.source.split(asg.HIDDEN_BEGIN)[0]
-            assert re.search(r"\bassert", public), f"{where}: public asserts come before the hidden tests"
+            public = body.split(asg.HIDDEN_BEGIN)[0]
+            assert re.search(r"\bassert\b|\b_assert_allclose\(", public), f"{where}: public asserts come first"
+            # judged with private references only: no numpy or package name the notebook could rebind (built-ins are
+            # safe: the prelude removes globals that shadow them)
+            bare = sorted(set(re.findall(r"(?<![\w.\"'])(np|nearinit)\s*\.", body)))
+            assert not bare, f"{where}: the tests use {bare}; use the prelude's _np, _genuine, _exact, _array"
             assert not cell.get("outputs"), f"{where}: a test cell prints nothing"
         else:
             pytest.fail(f"{where}: nbgrader metadata on a cell that is neither a solution nor a test cell")
@@ -110,38 +171,50 @@ def test_grade_ids_are_unique_across_the_book():
     assert len(ids) == len(set(ids)), f"duplicate grade_ids: {sorted({i for i in ids if ids.count(i) > 1})}"
 
 
+@pytest.mark.parametrize("path", GRADED, ids=_name)
+def test_the_assignment_is_lean(path):
+    """Only the macros, a title, one locked set-up cell and the graded exercises: nothing else of the chapter runs."""
+    chapter, lean = stu.read(path), stu.assignment_notebook(path)
+    n = sum(stu.is_solution_cell(c) for c in chapter.cells)
+    assert len(lean.cells) == 3 + 3 * n
+    setup = lean.cells[2]
+    assert setup.cell_type == "code" and stu.nbgrader_meta(setup)["locked"] is True
+    code = [c for c in lean.cells if c.cell_type == "code"]
+    assert sum(stu.is_solution_cell(c) for c in code) == n and sum(stu.is_test_cell(c) for c in code) == n
+    assert len(code) == 1 + 2 * n
+
+
 # --------------------------------------------------------------------------- the nbgrader pipeline, once
 @pytest.fixture(scope="session")
-def course(tmp_path_factory):
-    if not GRADED:
-        pytest.fail("no chapter with graded cells")
-    return asg.build(tmp_path_factory.mktemp("assignments"), GRADED)
+def plan(course):
+    return fake.kinds_for(course.assignments)
 
 
 @pytest.fixture(scope="session")
-def graded(course):
-    """Every notebook run, batched: nbgrader's Validator (it executes the notebook) on each instructor source and
-    each untouched release, in a child process, while `nbgrader autograde` grades two submissions per assignment
-    (the instructor's solutions pasted into the release; the release with its tests replaced by `pass`).
+def graded(course, plan):
+    """Every catalogue submission autograded (one nbgrader run per assignment), then its feedback generated.
 
-    Returns ({notebook path: Validator result}, {assignment: {student: gradebook scores}}); a step that fails for
-    one assignment is recorded in ``course.errors`` and fails only that assignment's tests.
+    Returns {assignment: {"result": autograde result, "scores": {student: {grade_id: (score, max)}}}}.
     """
-    ready = [a for a in course.assignments if a not in course.errors]
-    validation = course.start_validation([course.source(a) for a in ready] + [course.release(a) for a in ready])
-    scores = {}
-    try:
-        for a in ready:
-            try:
-                course.submit("correct", a, asg.correct_submission(course, a))
-                course.submit("tampered", a, asg.tampered_submission(course, a))
-                course.autograde(a)
-                scores[a] = {s: course.scores(a, s) for s in STUDENTS}
-            except Exception as exc:  # keep grading the other chapters
-                course.errors[a] = f"nbgrader autograde failed: {type(exc).__name__}: {exc}"
-    finally:
-        validated = course.finish_validation(validation)
-    return validated, scores
+    out = {}
+    for a in course.assignments:
+        if a in course.errors:
+            continue
+        source, release = asg.read(course.source(a)), asg.read(course.release(a))
+        students = []
+        for kind in plan[a]:
+            nb = fake.submission(kind, source, release)
+            if nb is not None:
+                course.submit(kind, a, nb)
+                students.append(kind)
+        result = course.autograde(a)
+        scores = {}
+        for kind in students:
+            if kind not in result["failed"]:
+                scores[kind] = course.scores(a, kind)
+        course.feedback(a)
+        out[a] = {"result": result, "scores": scores, "students": students}
+    return out
 
 
 def _ready(course, chapter) -> str:
@@ -151,96 +224,77 @@ def _ready(course, chapter) -> str:
     return a
 
 
-@pytest.fixture(scope="session")
-def validated(course, graded):
-    return {str(path): result for path, result in graded[0].items()}
-
-
-@pytest.fixture(scope="session")
-def autograded(graded):
-    return graded[1]
-
-
-def _validation(course, validated, chapter, kind):
-    a = _ready(course, chapter)
-    result = validated[str(getattr(course, kind)(a))]
-    if "error" in result:
-        pytest.fail(f"{chapter.name}: nbgrader's Validator failed to run on the {kind}: {result['error']}")
-    return result
-
-
 def test_one_assignment_per_graded_chapter(course):
     assert course.assignments == [p.stem for p in GRADED]
     assert not course.errors, f"nbgrader failed on: {course.errors}"
 
 
 @pytest.mark.parametrize("chapter", GRADED, ids=_name)
-def test_instructor_source_passes_its_own_tests(course, validated, chapter):
-    result = _validation(course, validated, chapter, "source")
-    assert result == {}, f"{chapter.name}: the instructor version fails its tests (hidden ones included): {result}"
+def test_the_catalogue_of_submissions_gets_the_expected_scores(course, graded, chapter):
+    a = _ready(course, chapter)
+    points = {
+        asg.nbgrader_meta(c)["grade_id"]: float(asg.nbgrader_meta(c)["points"])
+        for c in asg.read(course.source(a)).cells
+        if asg.is_test_cell(c)
+    }
+    got = graded[a]
+    wrong = {}
+    for kind in got["students"]:
+        if kind == "dead-kernel":
+            continue
+        assert kind not in got["result"]["failed"], f"{a}: nbgrader could not grade {kind!r}: {got['result']}"
+        scores = got["scores"][kind]
+        assert {g: m for g, (_, m) in scores.items()} == points, f"{a}, {kind}: max scores changed to {scores}"
+        expected = points if fake.EXPECTED[kind] == "full" else {g: 0.0 for g in points}
+        if {g: s for g, (s, _) in scores.items()} != expected:
+            wrong[kind] = scores
+    assert not wrong, f"{a}: submissions graded wrong (expected: {fake.EXPECTED}): {wrong}"
+    assert {"solution", "stub", "wrong", "liar"} <= set(got["students"])
 
 
-@pytest.mark.parametrize("chapter", GRADED, ids=_name)
-def test_every_graded_test_fails_on_the_untouched_release(course, validated, chapter):
-    result = _validation(course, validated, chapter, "release")
-    release = asg.read(course.release(chapter.stem))
-    tests = [c.source.strip() for c in release.cells if asg.is_test_cell(c)]
-    assert "changed" not in result and "type_changed" not in result, result
-    failed = [f["source"] for f in result.get("failed", [])]
-    passing = [t for t in tests if t not in failed]
-    assert tests and not passing, f"{chapter.name}: public tests that pass on the stub: {passing}"
+def test_a_dead_kernel_is_reported_as_such(course, graded, plan):
+    [a] = [a for a, kinds in plan.items() if "dead-kernel" in kinds]
+    result = graded[a]["result"]
+    assert not result["success"], "nbgrader autograde succeeded although a kernel died"
+    assert "kernel died" in result["failed"].get("dead-kernel", ""), result["failed"]
+    assert set(result["failed"]) == {"dead-kernel"}, f"the other submissions of {a} were graded: {result['failed']}"
+
+
+def test_an_infinite_loop_is_stopped_and_graded_zero(course, graded, plan):
+    [a] = [a for a, kinds in plan.items() if "infinite-loop" in kinds]
+    assert all(s == 0 for s, _ in graded[a]["scores"]["infinite-loop"].values())
+    html = course.feedback_html("infinite-loop", a).read_text()
+    assert "time limit" in html, "the feedback of a timed-out cell says so"
 
 
 @pytest.mark.parametrize("chapter", GRADED, ids=_name)
 def test_release_holds_no_solution_hidden_test_or_website_only_line(course, chapter):
-    _ready(course, chapter)
-    source = asg.read(course.source(chapter.stem))
-    public, secret = set(), set()
-    for cell in source.cells:
-        lines = cell.source.splitlines()
-        if asg.WEBSITE_ONLY in asg.tags(cell):
-            secret.update(line.strip() for line in lines)
-            continue
-        hidden = [
-            asg.regions(cell.source, *m)
-            for m in ((asg.SOLUTION_BEGIN, asg.SOLUTION_END), (asg.HIDDEN_BEGIN, asg.HIDDEN_END))
-        ]
-        inside = {line.strip() for group in hidden for region in group for line in region}
-        secret.update(inside)
-        public.update(line.strip() for line in lines if line.strip() not in inside)
-    secret = {line for line in secret if line} - public  # a line also shown elsewhere in the chapter is no secret
-    markers = {asg.SOLUTION_BEGIN, asg.SOLUTION_END, asg.HIDDEN_BEGIN, asg.HIDDEN_END}
-
-    release = asg.read(course.release(chapter.stem))
-    assert sum(asg.WEBSITE_ONLY in asg.tags(c) for c in source.cells) > 0, f"{chapter.name}: no website-only cell"
-    elsewhere = "\n".join(_strings(release))  # outputs, metadata, attachments: all a student gets besides sources
-    for k, cell in enumerate(release.cells):
-        assert asg.WEBSITE_ONLY not in asg.tags(cell), f"{chapter.name}: release cell {k} is website-only"
-        leaked = [line for line in _source_lines(cell) if line in secret or line in markers]
-        assert not leaked, f"{chapter.name}: release cell {k} shows {leaked}"
-    leaked = sorted(line for line in secret if len(line) > 20 and line in elsewhere)
-    assert not leaked, f"{chapter.name}: the release's outputs or metadata contain {leaked}"
-    kept = sum(asg.WEBSITE_ONLY not in asg.tags(c) for c in source.cells)
-    assert len(release.cells) == kept, f"{chapter.name}: release has {len(release.cells)} cells, expected {kept}"
+    a = _ready(course, chapter)
+    source = asg.read(chapter)
+    secret = secret_lines(source)
+    release = asg.read(course.release(a))
+    text = nbformat.writes(release)  # sources, outputs, metadata: everything a student gets
+    leaked = sorted(line for line in secret if line in text)
+    assert not leaked, f"{chapter.name}: the release contains {leaked}"
+    for marker in (*stu.MARKERS, "{solution}", stu.WEBSITE_ONLY):
+        assert marker not in text, f"{chapter.name}: the release contains {marker!r}"
+    assert not any(c.get("outputs") for c in release.cells if c.cell_type == "code")
 
 
 @pytest.mark.parametrize("chapter", GRADED, ids=_name)
-def test_release_shows_exercise_stub_and_public_tests(course, chapter):
-    _ready(course, chapter)
-    source = {
-        asg.nbgrader_meta(c)["grade_id"]: c for c in asg.read(course.source(chapter.stem)).cells if asg.nbgrader_meta(c)
-    }
-    cells = asg.read(course.release(chapter.stem)).cells
+def test_release_shows_exercise_stub_and_public_tests_and_records_the_package(course, chapter):
+    from course.plugins import package_fingerprint
+
+    a = _ready(course, chapter)
+    source = {asg.nbgrader_meta(c)["grade_id"]: c for c in asg.read(course.source(a)).cells if asg.nbgrader_meta(c)}
+    release = asg.read(course.release(a))
+    assert release.metadata["nearinit"] == package_fingerprint()
+    cells = release.cells
     for k, cell in enumerate(cells):
-        assert cell.cell_type != "code" or (not cell.outputs and cell.execution_count is None), (
-            f"{chapter.name}: release cell {k} keeps outputs"
-        )
         if asg.is_solution_cell(cell):
             src = source[asg.nbgrader_meta(cell)["grade_id"]].source
             signature = src.split(asg.SOLUTION_BEGIN)[0].rstrip()
-            assert cell.source.startswith(signature) and "raise NotImplementedError" in cell.source, (
-                f"{chapter.name}: release cell {k} is not the stub of {signature!r}: {cell.source!r}"
-            )
+            assert cell.source.startswith(signature) and "raise NotImplementedError" in cell.source
             assert "{exercise}" in cells[k - 1].source, f"{chapter.name}: release cell {k} lost its statement"
             test = cells[k + 1]
             assert asg.is_test_cell(test) and test.metadata.get("editable") is False
@@ -249,25 +303,84 @@ def test_release_shows_exercise_stub_and_public_tests(course, chapter):
 
 
 @pytest.mark.parametrize("chapter", GRADED, ids=_name)
-def test_correct_submission_autogrades_to_full_marks(course, autograded, chapter):
-    points = {
-        asg.nbgrader_meta(c)["grade_id"]: float(asg.nbgrader_meta(c)["points"])
-        for c in asg.read(course.source(chapter.stem)).cells
-        if asg.is_test_cell(c)
-    }
-    scores = autograded[_ready(course, chapter)]["correct"]
-    assert {g: m for g, (_, m) in scores.items()} == points
-    assert {g: s for g, (s, _) in scores.items()} == points, f"{chapter.name}: correct submission scored {scores}"
+def test_feedback_teaches_and_does_not_leak(course, graded, chapter):
+    a = _ready(course, chapter)
+    secret = secret_lines(asg.read(chapter))
+    for student in graded[a]["students"]:
+        if student == "dead-kernel":
+            continue
+        html = course.feedback_html(student, a).read_text()
+        # the page's text (highlighted code is split by tags), less what the student wrote in the solution cells
+        text = htmllib.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<script.*?</script>", "", html, flags=re.S)))
+        own = {
+            line.strip()
+            for c in asg.read(course.submitted(student, a)).cells
+            if asg.is_solution_cell(c)
+            for line in c.source.splitlines()
+        }
+        leaked = sorted(line for line in secret - own if line in text)
+        assert not leaked, f"{a}, feedback of {student!r} shows hidden or solution lines: {leaked[:5]}"
+        assert "HIDDEN TESTS" not in text and "```{" not in text and "{prf:ref}" not in text
+        assert not re.search(r"<script[^>]+src=[\"']https?://", html), f"{a}: the feedback loads a script online"
+        assert "window.MathJax" in html and "MathJax 2" not in html
+    stub_html = course.feedback_html("stub", a).read_text()
+    assert "A public test failed" in stub_html and "NotImplementedError" in stub_html
+    wrong_html = course.feedback_html("wrong", a).read_text()
+    assert "A hidden test failed" in wrong_html, f"{a}: the feedback of the wrong answer names no hidden failure"
 
 
-@pytest.mark.parametrize("chapter", GRADED, ids=_name)
-def test_edited_locked_tests_are_restored_by_the_autograder(course, autograded, chapter):
-    scores = autograded[_ready(course, chapter)]["tampered"]
-    assert scores and all(s == 0 for s, _ in scores.values()), (
-        f"{chapter.name}: a stub submission whose tests were replaced by `pass` scored {scores}"
+def test_grading_with_another_package_fails_loudly(course, graded):
+    a = course.assignments[0]
+    path = course.release(a)
+    original = path.read_text()
+    nb = nbformat.reads(original, as_version=4)
+    nb.metadata["nearinit"]["sha256"] = "0" * 64  # as if released with another nearinit
+    nbformat.write(nb, str(path))
+    try:
+        result = course.autograde(a, "solution")
+    finally:
+        path.write_text(original)
+    assert not result["success"], "autograde accepted a release made with another nearinit"
+    assert result["failed"].get("solution", "").startswith("PACKAGE MISMATCH"), result["failed"]
+
+
+def test_make_course_keeps_grades_across_rebuilds(tmp_path):
+    chapter = GRADED[-1]
+    root = tmp_path / "course"
+    course = asg.make_course(root, [chapter])
+    assert not course.errors, course.errors
+    a = chapter.stem
+    release = asg.read(course.release(a))
+    course.submit("student1", a, fake.submission("solution", asg.read(course.source(a)), release))
+    assert course.autograde(a)["success"]
+    before = course.scores(a, "student1")
+    # a rebuild after the chapter changed: new release, same gradebook and grades
+    changed = tmp_path / chapter.name
+    nb = asg.read(chapter)
+    for cell in nb.cells:
+        if asg.is_solution_cell(cell):
+            cell.source = cell.source.replace("def ", "# revised statement\ndef ", 1)
+    nbformat.write(nb, str(changed))
+    again = asg.make_course(root, [changed])
+    assert not again.errors, again.errors
+    assert "# revised statement" in course.release(a).read_text(), "make course did not refresh the release"
+    assert again.scores(a, "student1") == before, "make course lost the grades"
+
+
+def test_the_solution_key_has_every_exercise_and_works_offline(tmp_path):
+    key = asg.solution_key(tmp_path / "key.html").read_text()
+    exercises = sum(
+        len(stu.directive_blocks(c.source, ("exercise",)))
+        for p in NOTEBOOKS
+        for c in stu.read(p).cells
+        if c.cell_type == "markdown"
     )
-    source = asg.read(course.source(chapter.stem))
-    tests = {asg.nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if asg.is_test_cell(c)}
-    graded = asg.read(course.autograded("tampered", chapter.stem))
-    restored = {asg.nbgrader_meta(c)["grade_id"]: c.source for c in graded.cells if asg.is_test_cell(c)}
-    assert restored == tests, f"{chapter.name}: the autograder did not run the instructor's tests (hidden included)"
+    assert key.count("<strong>Exercise") == exercises, "the key misses exercises"
+    for chapter in GRADED:
+        for cell in stu.read(chapter).cells:
+            if stu.is_solution_cell(cell):
+                last = [line for line in stu.without_markers(cell.source).splitlines() if line.strip()][-1].strip()
+                text = htmllib.unescape(re.sub(r"<[^>]+>", "", key))
+                assert last.split("(")[0] in text, f"{chapter.name}: solution code missing"
+    assert not re.search(r"<script[^>]+src=[\"']https?://", key) and "cdnjs" not in key
+    assert "window.MathJax" in key

@@ -1,0 +1,76 @@
+"""Autograding cost of the lean assignments (`make bench-course`, part of `make bench`; not a test).
+
+For each chapter with graded exercises: the wall time of `nbgrader autograde` on one submission (the instructor's
+solution; median of --repeat runs, each its own nbgrader run, kernel start included), against the wall time of
+running the whole chapter in a fresh kernel, which is what the autograder ran before the assignments were made
+lean (15 s per submission measured then, at low load). Results go to
+_build/bench/assignments.json. Wall times depend on the machine's load: compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+from course import assignments as asg  # noqa: E402
+
+BEFORE = 15.0  # s per submission, the whole chapter (measured when the assignments were the whole chapters)
+
+
+def whole_chapter(path: pathlib.Path) -> float:
+    nb = nbformat.read(str(path), as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    import fake_submissions as fake
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", nargs="*", help="chapter names (default: every graded chapter)")
+    args = parser.parse_args(argv)
+    chapters = [p for p in asg.graded_chapters() if not args.only or p.stem in args.only]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        course = asg.build(pathlib.Path(tmp), chapters)
+        for chapter in chapters:
+            a = chapter.stem
+            times = []
+            for k in range(args.repeat):
+                student = f"bench{k}"
+                course.submit(student, a, fake.submission("solution", *course.read_pair(a)))
+                start = time.perf_counter()
+                result = course.autograde(a, student)
+                times.append(time.perf_counter() - start)
+                if not result["success"]:
+                    raise SystemExit(f"autograde failed on {a}: {result['log'][-2000:]}")
+            lean = statistics.median(times)
+            full = whole_chapter(chapter)
+            rows.append({"chapter": a, "autograde_one_submission_s": lean, "whole_chapter_fresh_kernel_s": full})
+            print(
+                f"{a:24s} autograde one submission {lean:5.2f} s   whole chapter {full:5.2f} s   ({full / lean:.1f}x)"
+            )
+    worst = max(r["autograde_one_submission_s"] for r in rows)
+    print(f"==> slowest assignment: {worst:.2f} s per submission (target < 5 s; before: {BEFORE:.0f} s, whole chapter)")
+    out = ROOT / "_build" / "bench" / "assignments.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"rows": rows, "before_s": BEFORE}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
