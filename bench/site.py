@@ -98,7 +98,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from site_server import serve  # noqa: E402
 
 
-def visit(browser, url: str) -> dict:
+def visit(browser, url: str, root: pathlib.Path = HTML) -> dict:
     """One cold visit: bytes, requests, CLS and time to ready."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     origin = url.split("/")[2]
@@ -116,7 +116,7 @@ def visit(browser, url: str) -> dict:
         for req in responses:
             sizes = req.sizes()
             transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-            path = HTML / urllib.parse.unquote(urllib.parse.urlsplit(req.url).path).lstrip("/")
+            path = root / urllib.parse.unquote(urllib.parse.urlsplit(req.url).path).lstrip("/")
             raw += path.stat().st_size if path.is_file() else sizes["responseBodySize"]
         return {
             "bytes": transferred,
@@ -156,7 +156,7 @@ def measure(pages: list[str], repeat: int, against: pathlib.Path | None = None, 
                     for _ in range(repeat):
                         runs.append(visit(browser, base + name + ".html"))
                         if other and name in (against_pages or pages):
-                            old.append(visit(browser, other[1] + name + ".html"))
+                            old.append(visit(browser, other[1] + name + ".html", against))
                     results[name] = _summary(runs)
                     if old:
                         baseline[name] = _summary(old)
