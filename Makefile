@@ -13,10 +13,11 @@ export OPENBLAS_NUM_THREADS := 1
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS := -W -n --keep-going
-# nbval in strict mode: a fresh kernel re-runs each notebook and every stored output must match.
-NBVAL := -m pytest -q --nbval --nbval-current-env -p no:cacheprovider
+# nbval in strict mode: a fresh kernel re-runs each notebook and every stored output must match (a figure's SVG
+# excepted, as nbval skips PNG figures: tests/nbval_sanitize.cfg).
+NBVAL := -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: pdf slides bundle-test book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
+.PHONY: interactive-data pdf slides bundle-test book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
 .PHONY: course student-site student-setup-test bench-course
 
 venv: $(STAMP)
@@ -55,7 +56,7 @@ notebooks: $(STAMP)
 site: $(STAMP)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
-	$(PY) -m pytest -q tests/test_site.py tests/test_api_page.py
+	$(PY) -m pytest -q tests/test_site.py tests/test_api_page.py tests/test_interactive_data.py
 
 ## make browser: the built site (_build/html, from `make site`) in headless Chromium; see tests/test_browser.py
 CHROMIUM ?= /usr/bin/chromium
@@ -118,6 +119,13 @@ serve: $(STAMP)
 bench: $(STAMP)
 	@if [ -f bench/run.py ]; then $(PY) bench/run.py; fi
 	@$(MAKE) --no-print-directory bench-course
+	@# The website: page weight, requests, layout shift and load time of a first visit, as ratios to 595d7ae.
+	@if [ -f _build/html/index.html ] && [ -x "$(CHROMIUM)" ]; then NEARINIT_CHROMIUM=$(CHROMIUM) $(PY) bench/site.py; \
+	  else echo "!!! website bench skipped: needs a built site (make book) and Chromium at $(CHROMIUM)"; fi
+
+## make interactive-data: recompute chapter 6's interactive figure (book/_extra/interactive/worst-case-data.js)
+interactive-data: $(STAMP)
+	$(PY) book/_ext/worst_case_data.py
 
 clean:
 	rm -rf _build

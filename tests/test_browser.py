@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import http.server
 import json
+import math
 import os
 import pathlib
 import re
@@ -108,19 +108,14 @@ if _MISSING:
 # --------------------------------------------------------------------------------------------------- fixtures
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def server():
-    """Serve the built site on an ephemeral loopback port; yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
+    """Serve the built site on an ephemeral loopback port, text gzip-compressed as web hosts send it
+    (tests/site_server.py); yield its base URL."""
+    from site_server import serve
+
+    httpd, base = serve(HTML)
+    yield base
     httpd.shutdown()
     httpd.server_close()
 
@@ -222,11 +217,27 @@ class Audit:
     outside_requests: list[str]
     http_errors: list[str]
     facts: dict  # what _COLLECT_JS returned
+    phone: dict  # what _PHONE_JS returned at phone width
+    cls: float  # cumulative layout shift of the first visit, until typeset and still
+    transferred: int  # bytes of every response of the first visit
+    requested: list[str]  # paths of the site the first visit requested
     dropdowns: list[str]  # problems opening solution dropdowns
     axe_light: list[dict] | None
     axe_dark: list[dict] | None
     dark_images: list[dict]
     phone_overflow: int
+
+
+_CLS_INIT = """
+window.__nearinitCLS = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__nearinitCLS += e.value;
+}).observe({ type: "layout-shift", buffered: true });
+"""
+MAX_PAGE_BYTES = 1.5e6  # transferred, served gzip-compressed as web hosts serve it (tests/site_server.py)
+MAX_PAGE_BYTES_RAW = 2.0e6  # the same files uncompressed
+MAX_CLS = 0.05
+MIN_FIGURE_FONT_PX = 9.0
 
 
 # Gathers, in one pass over the typeset page, everything the per-page tests assert on.
@@ -329,15 +340,138 @@ _COLLECT_JS = r"""
   const solutions = [...article.querySelectorAll(".solution")].map((el) => ({
     id: el.id, dropdown: el.classList.contains("dropdown"),
   }));
+
+  // Code, printed output and tables wider than their box at this width: cut off, or scrolled sideways.
+  const cutCode = [];
+  const boxes = article.querySelectorAll(
+    "div.cell_input pre, div.cell_output pre, div.cell_output .output, div.highlight pre, " +
+    ".pst-scrollable-table-container"
+  );
+  for (const box of boxes) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      const lines = box.textContent.split("\n");
+      const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), "");
+      const kind = box.closest(".cell_output") ? "output"
+        : box.closest(".cell_input, div.highlight") ? "code" : "table";
+      cutCode.push(`${kind}: ${box.scrollWidth - box.clientWidth}px cut of ${box.clientWidth}px: ${short(longest)}`);
+    }
+  }
+  // One cell's printed output split over boxes: text outputs (stream, plain text) next to each other.
+  const TEXT_OUTPUT = ".output.stream, .output.text_plain, .output.stderr";
+  const splitOutputs = [];
+  for (const out of article.querySelectorAll(".cell_output")) {
+    const kids = [...out.children];
+    for (let i = 1; i < kids.length; i++) {
+      if (kids[i].matches(TEXT_OUTPUT) && kids[i - 1].matches(TEXT_OUTPUT)) {
+        const source = out.closest(".cell")?.querySelector(".cell_input")?.textContent;
+        splitOutputs.push(short(source || out.textContent).slice(0, 80));
+        break;
+      }
+    }
+  }
+  // sympy results printed as Python expressions (6**(1/3)*B**(2/3), sqrt(2)) instead of typeset.
+  const SYMPY_ASCII = /[\w)]\*\*[\w(]|\bRational\(|\bSymbol\(/;
+  const asciiMath = [...article.querySelectorAll(".cell_output pre")]
+    .map((pre) => pre.textContent.split("\n").find((line) => SYMPY_ASCII.test(line)))
+    .filter(Boolean).map(short);
+  // Formulas in the keyboard's tab order.
+  const mathTabStops = [...article.querySelectorAll("mjx-container, mjx-container [tabindex]")]
+    .filter((el) => el.hasAttribute("tabindex") && el.tabIndex >= 0).length;
+  // Bare proofs ({prf:proof}) and their end mark; errata links inside them.
+  const proofs = [...article.querySelectorAll("div.proof")].filter((el) => el.className.trim() === "proof admonition");
+  const unmarkedProofs = proofs.filter((proof) => {
+    const last = proof.lastElementChild;
+    const after = last ? getComputedStyle(last, "::after").content : "";
+    return !/[\u220E\u25A1\u25A0]/.test(after) && !/[\u220E\u25A1\u25A0]\s*$/.test(proof.textContent);
+  }).map((proof) => short(proof.textContent).slice(0, 70));
+  const errataInProofs = proofs.flatMap((proof) =>
+    [...proof.querySelectorAll("a[href*='errata']")]
+      .map((a) => `${short(a.textContent)} in: ${short(proof.textContent).slice(0, 50)}`)
+  );
+  // Internal references (for "Chapter N" instead of a chapter's full title) and citations (text -> target).
+  const internalRefs = [...article.querySelectorAll("a.reference.internal")]
+    .filter((a) => !a.closest("nav, .toctree-wrapper, .nearinit-results, .nearinit-results-chapter"))
+    .map((a) => short(a.textContent));
+  const citations = [...article.querySelectorAll("a[href*='references.html#'], a[href^='#'][role='doc-biblioref']")]
+    .map((a) => ({ text: short(a.textContent), target: decodeURIComponent(a.hash.slice(1)) }));
+  const bibliography = Object.fromEntries(
+    [...article.querySelectorAll("[role='doc-biblioentry'], [role='listitem'][id], div.citation")]
+      .filter((el) => el.id)
+      .map((el) => [el.id, short(el.querySelector(".label")?.textContent || el.textContent.slice(0, 60))])
+  );
+  const h1 = article.querySelector("h1");
+  const isDecoration = (n) => n.classList && (n.classList.contains("headerlink")
+    || n.classList.contains("section-number"));
+  const heading = h1
+    ? short([...h1.childNodes].filter((n) => !isDecoration(n)).map((n) => n.textContent).join(""))
+    : "";
   return {
     rawTex, untypeset, merrors, images, links, deadXrefs, unnumbered, overflowingMath, wideMath, clippedImages,
-    solutions,
+    solutions, cutCode, splitOutputs, asciiMath, mathTabStops, unmarkedProofs, errataInProofs, internalRefs,
+    citations, bibliography, heading, numbered: !!h1?.querySelector(".section-number"),
     hasMath: !!document.querySelector(".math"),
     mathjaxSrc: [...document.scripts].map((s) => s.src).filter((s) => /mathjax/i.test(s)),
     pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
     articleWidth: articleBox.width,
     title: document.title,
   };
+}
+"""
+
+# At phone width: inline math clipped by a box that does not scroll, and the smallest text of each SVG figure in
+# CSS pixels as shown (its font size times the shown width over the width of its viewBox).
+_PHONE_JS = r"""
+async () => {
+  const article = document.querySelector("article.bd-article") || document.body;
+  const short = (s) => (s || "").replace(/\s+/g, " ").trim().slice(0, 100);
+  const clippedMath = [];
+  for (const el of article.querySelectorAll("mjx-container:not([display='true'])")) {
+    const math = el.querySelector("mjx-math") || el;
+    const r = math.getBoundingClientRect();
+    if (!r.width || el.closest("[hidden], details:not([open])") || el.offsetParent === null) continue;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const style = getComputedStyle(p);
+      const box = p.getBoundingClientRect();
+      const scrolls = style.overflowX === "auto" || style.overflowX === "scroll";
+      if (scrolls && p.scrollWidth > p.clientWidth) break;  // the reader can scroll it
+      if ((style.overflowX === "hidden" || style.overflowX === "clip") && r.right > box.right + 1) {
+        const items = MathJax?.startup?.document?.math ? Array.from(MathJax.startup.document.math) : [];
+        const item = items.find((i) => i.typesetRoot === el);
+        const tex = short(item ? item.math : el.textContent);
+        clippedMath.push(`${Math.round(r.right - box.right)}px of ${Math.round(r.width)}px hidden: ${tex}`);
+        break;
+      }
+      if (scrolls) break;
+    }
+  }
+  const figures = [];
+  for (const img of article.querySelectorAll("img")) {
+    const shown = img.getBoundingClientRect().width;
+    if (!shown || img.offsetParent === null) continue;
+    const src = img.getAttribute("src") || "";
+    const entry = { src, shown: Math.round(shown), svg: /\.svg(\?|$)/i.test(src), minFontPx: null, texts: 0 };
+    if (entry.svg) {
+      const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml").documentElement;
+      const vb = (svg.getAttribute("viewBox") || "").split(/[ ,]+/).map(Number);
+      const width = vb.length === 4 ? vb[2] : parseFloat(svg.getAttribute("width"));
+      // The font size of each text (a label, a tick label): its largest size, i.e. not that of its sub- or
+      // superscripts (an exponent is smaller by design).
+      const px = (el) => {
+        const m = (el.getAttribute("style") || "").match(/font(?:-size)?:[^;]*?([\d.]+)px/);
+        return m ? parseFloat(m[1]) : parseFloat(el.getAttribute("font-size")) || null;
+      };
+      const sizes = [];
+      for (const t of svg.querySelectorAll("text")) {
+        if (!t.textContent.trim()) continue;
+        const own = [px(t), ...[...t.querySelectorAll("tspan")].map(px)].filter((v) => v);
+        if (own.length) sizes.push(Math.max(...own));
+      }
+      entry.texts = sizes.length;
+      if (sizes.length && width) entry.minFontPx = Math.min(...sizes) * shown / width;
+    }
+    figures.push(entry);
+  }
+  return { clippedMath, figures, overflow: document.documentElement.scrollWidth - window.innerWidth };
 }
 """
 
@@ -389,6 +523,9 @@ async (rules) => {
   }));
 }
 """
+
+
+_RAW_TEX = re.compile(r"\$[^$\s][^$]*\$|\$\$|\\\(|\\\)|\\\[|\\\]|\\(begin|end)\{|\\[A-Za-z]{2,}")
 
 
 def _page_url(base: str, page_name: str) -> str:
@@ -449,8 +586,11 @@ def _audit(session: Session, page_name: str) -> Audit:
     console: list[str] = []
     http_errors: list[str] = []
     context = session.new_context(outside)
+    context.add_init_script(_CLS_INIT)
+    finished: list = []
     try:
         page = context.new_page()
+        page.on("requestfinished", lambda r: finished.append(r))
         page.on(
             "console",
             lambda m: (
@@ -465,7 +605,14 @@ def _audit(session: Session, page_name: str) -> Audit:
         response = page.goto(url, wait_until="load")
         assert response is not None and response.ok, f"{url}: HTTP {response.status if response else 'no response'}"
         _wait_for_math(page)
-        page.wait_for_timeout(200)  # theme scripts that run after load (scroll tab stops, toggle buttons)
+        page.wait_for_timeout(500)  # theme scripts that run after load (scroll tab stops, toggle buttons)
+        cls = page.evaluate("() => window.__nearinitCLS")
+        transferred = 0
+        requested = []
+        for req in finished:
+            sizes = req.sizes()
+            transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            requested.append(urllib.parse.unquote(urllib.parse.urlsplit(req.url).path).lstrip("/"))
         facts = page.evaluate(_COLLECT_JS)
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -486,7 +633,8 @@ def _audit(session: Session, page_name: str) -> Audit:
 
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(100)
-        phone_overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        phone = page.evaluate(_PHONE_JS)
+        phone_overflow = phone["overflow"]
         if ALL_SCREENSHOTS:
             page.screenshot(path=str(SCREENSHOTS / f"{stem}-phone.png"), full_page=False)
         page.set_viewport_size(DESKTOP)
@@ -500,6 +648,10 @@ def _audit(session: Session, page_name: str) -> Audit:
             outside,
             http_errors,
             facts,
+            phone,
+            cls,
+            transferred,
+            requested,
             dropdowns,
             axe_light,
             axe_dark,
@@ -707,14 +859,233 @@ def test_no_horizontal_overflow(session, page_name):
 
 
 @pytest.mark.parametrize("page_name", PAGES)
+def test_nothing_cut_off(session, page_name):
+    """No inline formula clipped at phone width; code, printed outputs and tables fit the column at desktop width."""
+    audit = session.audit(page_name)
+    problems = [
+        f"inline math clipped at {PHONE['width']}px (no way to scroll): {m}" for m in audit.phone["clippedMath"]
+    ]
+    problems += [f"at {DESKTOP['width']}px, {c}" for c in audit.facts["cutCode"]]
+    problems += [f"one cell's output printed in several boxes: {c}" for c in audit.facts["splitOutputs"]]
+    assert not problems, f"{page_name}: {len(problems)} cut-off items:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_mathematics_looks_like_mathematics(session, page_name):
+    """sympy results typeset, a title without raw TeX, formulas out of the tab order, proofs ending with a mark."""
+    audit = session.audit(page_name)
+    facts = audit.facts
+    problems = [f"sympy result printed as text, not typeset: {t!r}" for t in facts["asciiMath"]]
+    if _RAW_TEX.search(facts["title"]):
+        problems.append(f"raw TeX in the page title: {facts['title']!r}")
+    if facts["mathTabStops"]:
+        problems.append(f"{facts['mathTabStops']} formulas are keyboard tab stops")
+    problems += [f"a proof without an end mark: {p!r}" for p in facts["unmarkedProofs"]]
+    problems += [f"an erratum cited inside a proof (cite it after the proof): {e}" for e in facts["errataInProofs"]]
+    assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
+
+
+def _chapter_titles(session) -> dict[str, str]:
+    titles = {}
+    for name in PAGES:
+        audit = session.audit(name)
+        if audit.facts["numbered"] and audit.facts["heading"]:
+            titles[audit.facts["heading"]] = name
+    return titles
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_chapter_references_and_citations(session, page_name):
+    """A chapter is referred to as "Chapter 3", not by its full title; in-text citations match the list's labels."""
+    audit = session.audit(page_name)
+    titles = _chapter_titles(session)
+    problems = [
+        f'a reference reads as the full title of {titles[text]} (write "Chapter N"): {text!r}'
+        for text in audit.facts["internalRefs"]
+        if text in titles and titles[text] != page_name
+    ]
+    references = next((p for p in PAGES if pathlib.PurePosixPath(p).name == "references"), None)
+    if references is not None:
+        bibliography = session.audit(references).facts["bibliography"]
+        for cite in audit.facts["citations"]:
+            label = bibliography.get(cite["target"])
+            if label is None:
+                continue
+            words = [w for w in re.findall(r"[A-Za-z\u00C0-\u024F]{3,}|\d{4}", cite["text"]) if w not in {"and", "al"}]
+            if not words or not all(w in label for w in words):
+                problems.append(f"citation {cite['text']!r} is listed as {label!r} (one citation style)")
+    assert not problems, f"{page_name}:\n  " + "\n  ".join(sorted(set(problems)))
+
+
+_SVG = re.compile(r"\.svg(\?|$)", re.I)
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_figures_sharp_and_readable_on_a_phone(session, page_name):
+    """Figures are SVG or at least 2x PNG; on a 390 px phone their smallest text is at least 9 CSS px (a text's size
+    is that of its letters, not of its exponents)."""
+    audit = session.audit(page_name)
+    problems = []
+    for img in audit.facts["images"]:
+        if not (img["inArticle"] and img["displayed"]) or img["decorative"]:
+            continue
+        if not _SVG.search(img["src"] or "") and img["naturalWidth"] < 2 * img["width"] - 1:
+            problems.append(
+                f"{img['src']}: {img['naturalWidth']}px for {img['width']:.0f} CSS px (soft on HiDPI: SVG or 2x PNG)"
+            )
+    for fig in audit.phone["figures"]:
+        if not fig["svg"]:
+            problems.append(f"{fig['src']}: a raster figure (its text size cannot be kept at {PHONE['width']}px: SVG)")
+        elif fig["minFontPx"] is None:
+            problems.append(f"{fig['src']}: an SVG without <text> (text drawn as paths cannot be measured)")
+        elif fig["minFontPx"] < MIN_FIGURE_FONT_PX:
+            problems.append(
+                f"{fig['src']}: smallest text {fig['minFontPx']:.1f} CSS px at {PHONE['width']}px"
+                f" (shown {fig['shown']}px wide; at least {MIN_FIGURE_FONT_PX:g} px: larger fonts or stacked panels)"
+            )
+    assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
+
+
+def _legend_colours(svg_path: pathlib.Path) -> list[tuple[str, str]]:
+    """(label, colour) of every legend entry of a matplotlib SVG (fonttype none: labels are text; a label with math
+    is preceded by a comment with its source, which is what is returned then)."""
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.w3.org/2000/svg}"
+    parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))
+    root = ET.parse(svg_path, parser).getroot()
+
+    def label_of(group) -> str:
+        for el in group.iter():
+            if el.tag is ET.Comment and (el.text or "").strip():
+                return el.text.strip()
+        parts = []
+        for t in group.iter(f"{ns}text"):
+            spans = list(t.iter(f"{ns}tspan"))
+            parts.append("".join(sp.text or "" for sp in spans) if spans else (t.text or ""))
+        return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+    entries = []
+    for legend in root.iter(f"{ns}g"):
+        if not (legend.get("id") or "").startswith("legend"):
+            continue
+        colour = None
+        for group in legend:
+            if group.tag != f"{ns}g":
+                continue
+            text = label_of(group) if any(True for _ in group.iter(f"{ns}text")) else ""
+            if text and colour:
+                entries.append((text, colour))
+                colour = None
+                continue
+            for el in group.iter():
+                style = el.get("style") or ""
+                m = re.search(r"(?:stroke|fill):\s*(#[0-9a-fA-F]{6})", style)
+                if m and el.tag in {f"{ns}path", f"{ns}use"} and m.group(1).lower() not in {"#ffffff", "#000000"}:
+                    colour = m.group(1).lower()
+                    break
+    return entries
+
+
+def _quantity(label: str) -> str:
+    """The quantity a legend label names: the label up to its first "(" or ":" (details such as a fitted slope or a
+    formula follow there), spaces normalised, lower case."""
+    return re.sub(r"\s+", " ", re.split(r"[(:]", label)[0]).strip().lower()
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_one_colour_per_quantity(session, page_name):
+    """Across a chapter's figures, a colour means one thing and a quantity keeps its colour. Within one figure a colour
+    may mark a family (say the exact and the observed tail of one bound); across figures, the labels a colour marks
+    must have a quantity in common. Grey and black (references, data) are free."""
+    audit = session.audit(page_name)
+    figures: list[tuple[str, dict[str, set[str]]]] = []  # (figure, colour -> quantities)
+    problems = []
+    for img in audit.facts["images"]:
+        src = img["src"] or ""
+        if not img["inArticle"]:
+            continue
+        if not _SVG.search(src):
+            if img["inCellOutput"]:
+                problems.append(f"{src}: a raster figure (its legend colours cannot be checked: SVG)")
+            continue
+        path = (HTML / pathlib.PurePosixPath(page_name).parent / urllib.parse.unquote(src.split("?")[0])).resolve()
+        colours: dict[str, set[str]] = {}
+        for label, colour in _legend_colours(path):
+            if len({colour[1:3], colour[3:5], colour[5:7]}) == 1:
+                continue
+            colours.setdefault(colour, set()).add(_quantity(label))
+        figures.append((pathlib.PurePosixPath(src).name[:12], colours))
+    for a in range(len(figures)):
+        for b in range(a + 1, len(figures)):
+            (fa, ca), (fb, cb) = figures[a], figures[b]
+            for colour in ca.keys() & cb.keys():
+                if not ca[colour] & cb[colour]:
+                    problems.append(
+                        f"colour {colour} means {sorted(ca[colour])} in figure {fa} but {sorted(cb[colour])} in {fb}"
+                    )
+            for qa in {q for qs in ca.values() for q in qs}:
+                col_a = {c for c, qs in ca.items() if qa in qs}
+                col_b = {c for c, qs in cb.items() if qa in qs}
+                if col_b and not col_a & col_b:
+                    problems.append(f"{qa!r} is {sorted(col_a)} in figure {fa} but {sorted(col_b)} in {fb}")
+    assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_light_and_still(session, page_name):
+    """A first visit transfers under 1.5 MB (under 2 MB uncompressed), and math shifts no layout (CLS < 0.05)."""
+    audit = session.audit(page_name)
+    problems = []
+    # Transferred bytes, the site served gzip-compressed as every web host serves it, and the same files uncompressed
+    # (as on disk; a host without compression): bench/site.py shows both per page.
+    files = [HTML / p for p in set(audit.requested)]
+    raw = sum(f.stat().st_size for f in files if f.is_file())
+    if audit.transferred > MAX_PAGE_BYTES or raw > MAX_PAGE_BYTES_RAW:
+        biggest = sorted((f for f in files if f.is_file()), key=lambda f: -f.stat().st_size)
+        problems.append(
+            f"a first visit loads {raw / 1e6:.2f} MB (uncompressed; {audit.transferred / 1e6:.2f} MB gzip-transferred)"
+            f" in {len(audit.requested)} requests (at most {MAX_PAGE_BYTES / 1e6:g} MB transferred,"
+            f" {MAX_PAGE_BYTES_RAW / 1e6:g} MB uncompressed); largest: "
+            + ", ".join(f"{f.relative_to(HTML)} {f.stat().st_size // 1024} KB" for f in biggest[:5])
+        )
+    if audit.cls >= MAX_CLS:
+        problems.append(f"cumulative layout shift {audit.cls:.3f} on a first visit (at most {MAX_CLS})")
+    assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
+
+
+def test_site_ships_only_the_mathjax_and_icon_files_pages_use(session):
+    """Every MathJax and icon file of the site is loaded by some page (no unused variants, no 1.5 MB icon script)."""
+    requested = set()
+    for name in PAGES:
+        requested.update(session.audit(name).requested)
+    shipped = [
+        str(p.relative_to(HTML))
+        for folder in ["_static/mathjax", "_static/vendor/fontawesome", "_static/nearinit-icons", "_static/scripts"]
+        for p in (HTML / folder).rglob("*")
+        if p.is_file() and ("fontawesome" in p.name or "mathjax" in folder or "icons" in folder or "vendor" in folder)
+    ]
+    # MathJax's TeX fonts: one format (woff2 here), each font loaded only by the formulas that need it.
+    unused = [
+        p
+        for p in shipped
+        if p not in requested and not re.fullmatch(r"_static/mathjax/output/chtml/fonts/woff-v2/.*\.woff", p)
+    ]
+    mb = sum((HTML / p).stat().st_size for p in unused) / 1e6
+    assert not unused, f"{len(unused)} MathJax/icon files ({mb:.1f} MB) no page loads, e.g. {sorted(unused)[:8]}"
+
+
+@pytest.mark.parametrize("page_name", PAGES)
 def test_reader_links_on_every_page(session, page_name):
     audit = session.audit(page_name)
     paths = {urllib.parse.urlsplit(link["href"]).path for link in audit.facts["links"]}
     problems = []
     if page_name != "book/running" and "/book/running.html" not in paths:
         problems.append("no link to the 'how to run this chapter locally' page (book/running.html)")
-    repo = _config()["repository"]["url"].rstrip("/")
-    if not any(link["href"].rstrip("/") == repo for link in audit.facts["links"]):
+    if page_name != "book/report" and "/book/report.html" not in paths:
+        problems.append("no 'Report an erratum' link (book/report.html)")
+    repo = (_config()["repository"].get("url") or "").rstrip("/")
+    if repo and not any(link["href"].rstrip("/") == repo for link in audit.facts["links"]):
         problems.append(f"no link to the repository {repo}")
     assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
 
@@ -767,6 +1138,148 @@ def test_search_finds_anticoncentration(session):
     finally:
         context.close()
     assert any(f"{chapter}.html" in h for h in hits), f"search for anti-concentration: {hits}"
+    assert not outside, outside
+
+
+def test_search_results_without_raw_tex(session):
+    """Search results (titles and summaries) read math as text; the search page has one search field."""
+    outside: list[str] = []
+    context = session.new_context(outside)
+    try:
+        page = context.new_page()
+        page.goto(session.base + "search.html?q=widths", wait_until="load")
+        page.wait_for_function(
+            "() => document.querySelector('#search-results .search-summary') !== null"
+            " && !/Searching/.test(document.querySelector('#search-results h2')?.textContent || '')"
+        )
+        # summaries are fetched page by page after the list is shown
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#search-results ul.search li')]"
+            ".every((li) => li.querySelector('.context') || li.dataset.nosummary)",
+            timeout=10_000,
+        )
+        results = page.eval_on_selector_all("#search-results ul.search li", "els => els.map(li => li.innerText)")
+        fields = page.evaluate(
+            "() => [...document.querySelectorAll('input[type=search], input[name=q], .search-button-field')]"
+            ".filter((el) => el.offsetParent !== null && el.getBoundingClientRect().width > 0).length"
+        )
+    finally:
+        context.close()
+    assert results, "search for 'widths' found nothing"
+    raw = [r[:160] for r in results if _RAW_TEX.search(r)]
+    assert not raw, "raw TeX in search results:\n  " + "\n  ".join(raw)
+    assert fields == 1, f"the search page shows {fields} search fields (one is enough)"
+    assert not outside, outside
+
+
+def _results_index_page() -> str:
+    """The results index: ``book/results`` once it is in the table of contents, else Sphinx's domain index."""
+    return next((p for p in PAGES if pathlib.PurePosixPath(p).name == "results"), "prf-prf")
+
+
+def test_results_index_usable(session):
+    """The results index lists book numbers and titles (not labels), is linked from the front page, and is readable
+    in the dark theme (axe-core colour contrast)."""
+    name = _results_index_page()
+    if not (HTML / f"{name}.html").exists():
+        pytest.fail(f"no results index ({name}.html)")
+    front = session.audit(PAGES[0])
+    linked = any(urllib.parse.urlsplit(link["href"]).path.endswith(f"/{name}.html") for link in front.facts["links"])
+    outside: list[str] = []
+    context = session.new_context(outside)
+    try:
+        page = context.new_page()
+        page.goto(_page_url(session.base, name), wait_until="load")
+        _wait_for_math(page)
+        entries = page.eval_on_selector_all(
+            "article.bd-article li", "els => els.map(li => li.innerText.replace(/\\s+/g, ' ').trim())"
+        )
+        contrast = None
+        if AXE.exists():
+            page.add_script_tag(path=str(AXE))
+            _set_dark(page)
+            contrast = page.evaluate(_AXE_JS, ["color-contrast"])
+    finally:
+        context.close()
+    problems = [] if linked else [f"the front page ({PAGES[0]}) does not link to the results index {name}.html"]
+    numbered = [
+        e
+        for e in entries
+        if re.match(
+            r"(Theorem|Lemma|Proposition|Corollary|Definition|Remark|Example|"
+            r"Exercise|Conjecture|Assumption|Axiom|Criterion|Algorithm|Property"
+            r"|Observation|Notation)\s+\d+(\.\d+)*\b",
+            e,
+        )
+    ]
+    labels = [e for e in entries if re.search(r"\b(def|thm|lem|prop|cor|ex|exc|rem|sol|alg)-[a-z0-9-]+\b|\(book/", e)]
+    if len(numbered) < 10:
+        problems.append(f"only {len(numbered)} entries with a book number (e.g. 'Theorem 6.1'): {entries[:4]}")
+    if labels:
+        problems.append(f"{len(labels)} entries show internal labels, e.g. {labels[:3]}")
+    if contrast:
+        problems.append("dark theme: " + _format_axe(contrast))
+    assert not problems, f"{name}:\n  " + "\n  ".join(problems)
+
+
+def _back_matter_links(session) -> set[str]:
+    return {urllib.parse.urlsplit(link["href"]).path for link in session.audit(PAGES[0]).facts["links"]}
+
+
+def test_licence_citation_and_errata_reporting(session):
+    """The front page leads to the licence (text and code), how to cite the book, and how to report an erratum."""
+    paths = _back_matter_links(session)
+    problems = []
+    for stem, what in [("license", "the licence"), ("cite", "how to cite"), ("report", "how to report an erratum")]:
+        page = next((p for p in PAGES if pathlib.PurePosixPath(p).name == stem), None)
+        if page is None or f"/{page}.html" not in paths:
+            problems.append(f"no page {stem!r} ({what}) linked from the front page")
+    assert not problems, "\n".join(problems)
+    text = (HTML / "book" / "license.html").read_text()
+    assert "CC BY 4.0" in text and "MIT" in text, "the licence page names the text and the code licences"
+    assert (ROOT / "LICENSE").is_file() and (ROOT / "LICENSE-text.md").is_file()
+
+
+def test_chapter6_interactive_figure(session):
+    """Chapter 6 shows the exact worst case against the lemma's bound as sliders over m and B move: the values shown
+    are the precomputed ones (book/_ext/worst_case_data.py), the curves follow B, nothing is fetched from outside."""
+    import importlib.util
+
+    chapter = next((p for p in PAGES if pathlib.PurePosixPath(p).name == "06_main_lemma"), None)
+    if chapter is None:
+        pytest.skip("chapter 06_main_lemma is not in _toc.yml")
+    spec = importlib.util.spec_from_file_location("worst_case_data", ROOT / "book" / "_ext" / "worst_case_data.py")
+    wcd = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wcd)
+    data = wcd.read() if wcd.OUT.exists() else None
+    outside: list[str] = []
+    context = session.new_context(outside)
+    try:
+        page = context.new_page()
+        page.goto(_page_url(session.base, chapter), wait_until="load")
+        figure = page.locator(".nearinit-worst-case")
+        assert figure.count() == 1, "no interactive figure (.nearinit-worst-case) on the chapter 6 page"
+        assert data is not None, f"no data file {wcd.OUT}"
+        figure.locator("svg polyline").first.wait_for(state="attached", timeout=5000)
+        sliders = figure.locator("input[type=range]")
+        assert sliders.count() == 2, "two sliders, over m and over B"
+        readout = figure.locator(".nearinit-wc-readout")
+        seen = []
+        for i, j in [(0, 0), (len(data["widths"]) - 1, 4), (3, len(data["radii"]) - 1)]:
+            sliders.nth(0).fill(str(i))
+            sliders.nth(1).fill(str(j))
+            shown = readout.evaluate("el => ({...el.dataset, text: el.textContent})")
+            points = figure.locator("polyline.curve-worst").get_attribute("points")
+            seen.append(points)
+            assert float(shown["m"]) == data["widths"][i] and math.isclose(float(shown["B"]), data["radii"][j])
+            for key in ["worst", "lemma", "slides"]:
+                assert math.isclose(float(shown[key]), data[key][i][j], rel_tol=1e-9), (key, i, j, shown)
+            assert f"{data['widths'][i]:,}" in shown["text"], shown["text"]
+            assert len(points.split()) == len(data["widths"])
+        assert seen[0] != seen[1] != seen[2], "the curves do not follow B"
+        assert figure.locator("svg").bounding_box()["width"] > 200
+    finally:
+        context.close()
     assert not outside, outside
 
 
