@@ -381,5 +381,5 @@ def test_binomial_quantile_corrects_a_wrong_ppf(monkeypatch, start):
 
     m, p, delta = 200, 0.3, 0.01
     expected = binomial_quantile(m, p, delta)
-    monkeypatch.setattr(conc.stats.binom, "ppf", lambda q, n, pr: 0.0 if start == "low" else float(n))
+    monkeypatch.setattr(conc._stats().binom, "ppf", lambda q, n, pr: 0.0 if start == "low" else float(n))
     assert binomial_quantile(m, p, delta) == expected
