@@ -36,8 +36,15 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "==> website: $(CURDIR)/_build/html/index.html"
 
-## make test: every check, in order of speed
-test: $(STAMP) lint unit executed notebooks site browser student-site assignments-test
+## make test: every check. Two streams share the 2 cores: the grading tests (nbgrader round trips, JupyterLab in
+## Chromium; `make assignments-test`, log in _build/assignments-test.log) beside everything else, in order of speed.
+test: $(STAMP)
+	@mkdir -p _build
+	@$(MAKE) --no-print-directory assignments-test > _build/assignments-test.log 2>&1 & grading=$$!; \
+	$(MAKE) --no-print-directory lint unit executed notebooks site browser student-site; rest=$$?; \
+	wait $$grading; graded=$$?; \
+	echo "==> make assignments-test (run beside the rest):"; cat _build/assignments-test.log; \
+	if [ $$rest -ne 0 ] || [ $$graded -ne 0 ]; then echo "!!! make test: a check failed (see above)"; exit 1; fi
 	@echo "==> make test: all checks passed"
 
 lint: $(STAMP)

@@ -24,7 +24,8 @@ from __future__ import annotations
 import sys
 
 PRELUDE = '''\
-# Grading prelude (the same in every graded test cell, see course/prelude.py): the tests judge with fresh imports
+# Grading prelude (the same in every graded test cell, see course/prelude.py): the tests
+# judge with fresh imports
 # under private names, never with names the notebook defines.
 import builtins as _builtins
 import importlib as _importlib
@@ -34,23 +35,33 @@ import sys as _sys
 
 import numpy as _np
 
-# a name the notebook bound over a built-in (`range = ...`, `abs = ...`) is removed: the tests get the built-ins
+# a name the notebook bound over a built-in (`range = ...`, `abs = ...`) is removed: the
+# tests get the built-ins
 for _name in [n for n in vars(_builtins) if not n.startswith("_") and n in globals()]:
     if _name not in ("exit", "quit", "open", "get_ipython", "display"):
         del globals()[_name]
 
 
 def _genuine(module, name):
-    """`module.name`, checked to be defined in the package's own files (not replaced by the notebook)."""
+    """`module.name`, checked to be defined in the package's own files.
+
+    (Not replaced by the notebook.)
+    """
     obj = getattr(_importlib.import_module(module), name)
-    top = _os.path.dirname(_inspect.getfile(_importlib.import_module(module.split(".")[0])))
-    assert _inspect.getfile(_inspect.unwrap(obj)).startswith(top), f"{module}.{name} was replaced in the notebook"
+    top = _os.path.dirname(
+        _inspect.getfile(_importlib.import_module(module.split(".")[0]))
+    )
+    assert _inspect.getfile(_inspect.unwrap(obj)).startswith(top), (
+        f"{module}.{name} was replaced in the notebook"
+    )
     return obj
 
 
 def _exact(value, kind, what="the result"):
     """`value` if its type is exactly `kind` (a subclass could redefine ==)."""
-    assert _builtins.type(value) is kind, f"{what} must be a {kind.__name__}, not a {_builtins.type(value).__name__}"
+    assert _builtins.type(value) is kind, (
+        f"{what} must be a {kind.__name__}, not a {_builtins.type(value).__name__}"
+    )
     return value
 
 
@@ -63,7 +74,10 @@ def _array(value, shape, what="the result"):
 
 
 def _watched(forbidden, fn, *args):
-    """`fn(*args)`, after checking it called none of the `forbidden` package functions, however reached."""
+    """`fn(*args)`, after checking it called none of the `forbidden` package functions.
+
+    (However reached.)
+    """
     codes = {_inspect.unwrap(f).__code__: f.__name__ for f in forbidden}
     called = []
 
@@ -75,10 +89,14 @@ def _watched(forbidden, fn, *args):
     _sys.setprofile(hook)
     try:
         out = fn(*args)
-        assert _sys.getprofile() is hook, "your function must not change the profiler (sys.setprofile)"
+        assert _sys.getprofile() is hook, (
+            "your function must not change the profiler (sys.setprofile)"
+        )
     finally:
         _sys.setprofile(previous)
-    assert not called, f"write it yourself: your function calls the package's {sorted(set(called))}"
+    assert not called, (
+        f"write it yourself: your function calls the package's {sorted(set(called))}"
+    )
     return out
 
 
