@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import html
+import json
 import pathlib
 import pickle
 import re
@@ -148,6 +149,17 @@ def _latex_text(text: str) -> str:
     return re.sub(r"[{}]", "", text.replace("\\'", "").replace('\\"', ""))
 
 
+def glued_values(notebook: pathlib.Path) -> dict[str, str]:
+    """``{name: text/plain}`` of every value the notebook's cells stored with myst-nb's ``glue``."""
+    values = {}
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("scrapbook")
+            if meta:
+                values[meta["name"]] = out["data"][meta.get("mime_prefix", "") + "text/plain"]
+    return values
+
+
 class Renderer:
     """MyST markdown -> HTML for one chapter (``docname``), with `Numbers` for every reference."""
 
@@ -155,6 +167,7 @@ class Renderer:
         self.numbers = numbers
         self.docname = docname
         self.root = root
+        self._glue = None  # the chapter's glued values, read on the first {glue:text}
         self.md = (
             MarkdownIt("commonmark", {"html": True})
             .use(dollarmath_plugin, allow_labels=True, allow_space=True, allow_digits=True, double_inline=True)
@@ -214,6 +227,8 @@ class Renderer:
             return self._ref_span(f"<em>{self.inline(self.numbers.title_source(target))}</em>")
         if name == "eq":
             return self._ref_span(f"({self.numbers.equation(target)})")
+        if name == "glue:text":
+            return html.escape(self._glue_text(target))
         if name in {"cite:t", "cite:p"}:
             cited = []
             for key in (k.strip() for k in target.split(",")):
@@ -224,6 +239,16 @@ class Renderer:
             joined = "; ".join(cited)
             return html.escape(joined if name == "cite:t" else f"({joined})")
         raise MystError(f"role {{{name}}} is not rendered on slides")
+
+    def _glue_text(self, target: str) -> str:
+        """A ``{glue:text}`key:fmt``` role, as myst-nb renders it: the glued value (text/plain), formatted."""
+        key, _, spec = target.partition(":")
+        if self._glue is None:
+            self._glue = glued_values(self.root / f"{self.docname}.ipynb")
+        if key not in self._glue:
+            raise MystError(f"no glued value {key!r} in {self.docname}")
+        value = self._glue[key]
+        return format(float(value), spec) if spec else value
 
     @staticmethod
     def _ref_span(inner: str) -> str:
