@@ -63,7 +63,7 @@ notebooks: $(STAMP)
 site: $(STAMP)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
-	$(PY) -m pytest -q tests/test_site.py tests/test_api_page.py tests/test_interactive_data.py
+	$(PY) -m pytest -q tests/test_site.py tests/test_prerender.py tests/test_api_page.py tests/test_interactive_data.py
 
 ## make browser: the built site (_build/html, from `make site`) in headless Chromium; see tests/test_browser.py
 CHROMIUM ?= /usr/bin/chromium
