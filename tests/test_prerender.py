@@ -101,3 +101,19 @@ def test_stylesheet_has_a_rule_for_every_character_the_pages_use():
     assert not missing, f"characters without a rule in {nearinit_math.STYLESHEET}: {missing[:10]}"
     fonts = set(re.findall(r"url\(\"?([^\")]+\.woff)", css))
     assert fonts and all((HTML / "_static" / "mathjax" / f).is_file() for f in fonts), fonts
+
+
+def test_pages_preload_the_fonts_their_formulas_use():
+    """Each font a page's shown formulas need is preloaded (it arrives with the stylesheet: a font arriving later
+    restyles every formula), and every preload names a shipped font."""
+    css = (HTML / nearinit_math.STYLESHEET).read_text(encoding="utf-8")
+    for page in _built_pages():
+        text = page.read_text(encoding="utf-8")
+        preloads = re.findall(r'<link rel="preload" href="([^"]+\.woff)" as="font"', text)
+        assert all((page.parent / href).resolve().is_file() for href in preloads), page.name
+        if "<mjx-c" in text:
+            assert any(href.endswith("/MathJax_Main-Regular.woff") for href in preloads), page.name
+    page = '<mjx-c class="mjx-c1D465 TEX-I"></mjx-c><details><mjx-c class="mjx-c41 TEX-C"></mjx-c></details>'
+    links = nearinit_math.font_preloads(css, page, "../")
+    assert "MathJax_Math-Italic.woff" in links and "MathJax_Main-Regular.woff" in links
+    assert "Calligraphic" not in links, "a font used only inside a closed <details> is not preloaded"

@@ -85,6 +85,31 @@ def typeset(items: list[tuple[str, bool]], config: dict, *, node: str = "node") 
     return json.loads(run.stdout)
 
 
+_FACE = re.compile(r'@font-face /\* \d+ \*/ \{\s*font-family: ([\w-]+);\s*src: url\("([^"]+)"\)')
+_FAMILIES = re.compile(r"\n\.(MJX-TEX|TEX-[A-Z0-9]+) \{\s*font-family: ([^;]+);")
+_VARIANT = re.compile(r'<mjx-c class="mjx-c[0-9A-F]+ (TEX-[A-Z0-9]+)"')
+_DETAILS = re.compile(r"<details\b.*?</details>", re.S)
+
+
+def font_preloads(css: str, page: str, prefix: str) -> str:
+    """``<link rel="preload">`` of the web fonts the page's visible formulas use (not those only inside a closed
+    ``<details>``), so that they arrive with the stylesheet: each font that arrives later restyles every formula."""
+    faces = dict(_FACE.findall(css))
+    families = {name: [f.strip() for f in value.split(",")] for name, value in _FAMILIES.findall(css)}
+    shown = _DETAILS.sub("", page)
+    if "<mjx-c" not in shown:
+        return ""
+    used = set(families.get("MJX-TEX", []))
+    for variant in set(_VARIANT.findall(shown)):
+        used.update(families.get(variant, []))
+    base = prefix + STYLESHEET.rsplit("/", 1)[0] + "/"
+    return "".join(
+        f'<link rel="preload" href="{base}{faces[f]}" as="font" type="font/woff" crossorigin="anonymous" />'
+        for f in sorted(used)
+        if f in faces
+    )
+
+
 def _items(text: str) -> list[tuple[str, bool]]:
     """The formulas of a page still holding TeX, in order."""
     found = []
@@ -132,8 +157,9 @@ def prerender(app, exc):
         new = MATH.sub(replace, text)
         new = _MATHJAX_SCRIPTS.sub("", new)
         if "<mjx-container" in new and STYLESHEET not in new:
-            depth = len(page.relative_to(out).parts) - 1
-            link = f'<link rel="stylesheet" type="text/css" href="{"../" * depth}{STYLESHEET}" />'
+            prefix = "../" * (len(page.relative_to(out).parts) - 1)
+            link = f'<link rel="stylesheet" type="text/css" href="{prefix}{STYLESHEET}" />'
+            link = font_preloads(result["css"], new, prefix) + link
             new = new.replace("</head>", f"    {link}\n  </head>", 1)
         if new != text:
             page.write_text(new, encoding="utf-8")

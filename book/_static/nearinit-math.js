@@ -1,5 +1,5 @@
 // nearinit: math without layout shift or clipping (loaded on every page; book/_static/nearinit.css has the rules).
-// 1. Until the document is parsed and its wide formulas are marked, the page's content is laid out but not shown
+// 1. Until the document is parsed and its wide formulas are marked, the page's content is not rendered
 //    (html.nearinit-typesetting): marking a formula wide then shifts nothing the reader sees.
 // 2. An inline formula wider than its line (phones) becomes a block of its own that scrolls sideways
 //    (span.math.nearinit-wide, focusable so that the keyboard can scroll it) instead of being clipped.
@@ -32,8 +32,9 @@
   const show = () => {
     if (shown) return;
     shown = true;
-    markWide();
+    // Rendered, then measured and marked in the same task: nothing is painted in between.
     root.classList.remove("nearinit-typesetting");
+    markWide();
     let pending = null;
     window.addEventListener("resize", () => {
       markWide();
@@ -43,8 +44,11 @@
   };
   // The math is typeset at build time (book/_ext/nearinit_math.py): once the document is parsed every formula has
   // its final size (web fonts that arrive later change no box: MathJax's stylesheet sets each character's size).
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", show);
-  else show();
+  // "interactive": the document is parsed, and the deferred scripts (the theme's, which measure the page) have not
+  // run yet; they then find the page laid out once, not a second time.
+  if (document.readyState === "loading") {
+    document.addEventListener("readystatechange", () => document.readyState !== "loading" && show());
+  } else show();
   // Measured again when the fonts are in and after the load, in case a stylesheet came late.
   document.fonts.ready.then(markWide);
   window.addEventListener("load", markWide);
