@@ -262,7 +262,7 @@ def _caption_pages(pdf: pathlib.Path) -> dict[int, int]:
     """{page: number of figure captions ("Fig. 3.2:") on it}; the pages as ``pdftotext`` separates them."""
     counts = {}
     for i, text in enumerate(pdf_text(pdf).split("\f")):
-        n = len(re.findall(r"Fig\.\s*\d+\.\d+:", text))
+        n = len(re.findall(r"Fig\.\s*(?:\d+\.)?\d+:", text))
         if n:
             counts[i] = n
     return counts

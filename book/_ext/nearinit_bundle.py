@@ -15,7 +15,8 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). ``make pdf`` and ``make
   ``cmsy10``'s prime as a "0"), and an accent that matplotlib writes as a lone combining mark gets a zero-width
   base (`prepare_svg`), else Pango draws it on a dotted circle.
 - **Wide tables.** LaTeX sets a table of more than 30 rows as a ``longtable`` whose columns never wrap, so a long
-  cell runs off the page; such a table without given widths gets column widths from its text (`_latex_tables`).
+  cell runs off the page; such a table without given widths gets ragged-right columns as wide as its text asks
+  (`_latex_tables`).
 - **Served with the site.** After an HTML build, the built PDFs (``_build/pdf``) and decks (``_build/slides``) that
   exist are copied into the site as ``pdf/`` and ``slides/`` (not under ``_static``, which Jupyter Book loads on
   every page), and each chapter page gets a line linking its handout and its deck, the front page one linking
@@ -229,9 +230,15 @@ def _latex_tables(app, doctree, docname) -> None:
     """Column widths for each long table (over 30 rows, a LaTeX ``longtable``) that has none: its columns wrap."""
     if app.builder.format != "latex":
         return
-    for table in doctree.findall(nodes.table):
-        if "colwidths-given" in table["classes"]:
+    from sphinx import addnodes
+
+    for table in list(doctree.findall(nodes.table)):
+        if table.parent is None:
             continue
+        i = table.parent.index(table)
+        before = table.parent[i - 1] if i > 0 else None
+        if "colwidths-given" in table["classes"] or isinstance(before, addnodes.tabular_col_spec):
+            continue  # widths given (:widths:, {tabularcolumns})
         tgroup = next(iter(table.findall(nodes.tgroup)), None)
         if tgroup is None:
             continue
@@ -239,13 +246,12 @@ def _latex_tables(app, doctree, docname) -> None:
         if len(body) <= 30 and "longtable" not in table["classes"]:
             continue  # LaTeX's tabulary wraps the columns of a short table by itself
         rows = [[entry.astext() for entry in row.findall(nodes.entry)] for row in tgroup.findall(nodes.row)]
-        colspecs = list(tgroup.findall(nodes.colspec))
         widths = column_widths(rows)
-        if len(colspecs) != len(widths):
+        if len(widths) != tgroup.get("cols", len(widths)):
             continue
-        for colspec, width in zip(colspecs, widths, strict=True):
-            colspec["colwidth"] = width
-        table["classes"].append("colwidths-given")
+        # As a {tabularcolumns} directive would: ragged-right columns (justified narrow columns leave wide gaps).
+        spec = "".join(rf">{{\raggedright\arraybackslash}}\X{{{w}}}{{{sum(widths)}}}" for w in widths)
+        table.parent.insert(i, addnodes.tabular_col_spec(spec=spec))
 
 
 # --------------------------------------------------------------------------- the site
