@@ -83,6 +83,8 @@ NUMBERING_PREAMBLE = r"""
 \let\nearinitupquote\sphinxupquote
 \newcommand{\nearinitunderscore}{\textunderscore\allowbreak}
 \protected\def\sphinxupquote#1{{\let\_\nearinitunderscore\nearinitupquote{#1}}}
+% Short tables (tabulary) ragged-right, as the long ones (_latex_tables): justified narrow columns leave wide gaps.
+\newcolumntype{T}{L}
 % A proof: "Proof." in italics, a square at the end (sphinx-proof draws an admonition with an empty title bar)
 \newenvironment{nearinitproof}{\par\medskip\noindent\ignorespaces}{\hfill\ensuremath{\square}\par\medskip}
 """
