@@ -12,6 +12,8 @@ export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
+# The site's math is typeset when it is built, by MathJax in Node.js (book/_ext/nearinit_math.py).
+NEED_NODE := @command -v node >/dev/null 2>&1 || { echo "!!! building the site needs Node.js, which typesets the book's math (Debian: apt-get install nodejs)"; exit 1; }
 JB_FLAGS := -W -n --keep-going
 # nbval in strict mode: a fresh kernel re-runs each notebook and every stored output must match (a figure's SVG
 # excepted, as nbval skips PNG figures: tests/nbval_sanitize.cfg).
@@ -33,6 +35,7 @@ $(STAMP): requirements.txt code/pyproject.toml
 
 ## make book: build the website into _build/html (warnings are errors)
 book: $(STAMP)
+	$(NEED_NODE)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "==> website: $(CURDIR)/_build/html/index.html"
 
@@ -61,9 +64,10 @@ notebooks: $(STAMP)
 	$(PY) $(NBVAL) $(NOTEBOOKS)
 
 site: $(STAMP)
+	$(NEED_NODE)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
-	$(PY) -m pytest -q tests/test_site.py tests/test_api_page.py tests/test_interactive_data.py
+	$(PY) -m pytest -q tests/test_site.py tests/test_prerender.py tests/test_api_page.py tests/test_interactive_data.py
 
 ## make browser: the built site (_build/html, from `make site`) in headless Chromium; see tests/test_browser.py
 CHROMIUM ?= /usr/bin/chromium
@@ -189,6 +193,7 @@ course: $(STAMP)
 
 ## make student-site: the student edition of the website into _build/student/_build/html (publish this one)
 student-site: $(STAMP)
+	$(NEED_NODE)
 	$(PY) -m course.site --src _build/student-src
 	rm -rf _build/student
 	$(BIN)/jupyter-book build _build/student-src --path-output _build/student $(JB_FLAGS)

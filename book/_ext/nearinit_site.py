@@ -13,12 +13,12 @@ myst-nb's "Show code cell source" toggles (``<summary aria-label="Toggle hidden 
 does not contain their visible text (axe-core "label-content-name-mismatch", serious); the label is dropped so the
 visible text names the control.
 
-Sphinx loads MathJax only on pages whose body has math, but chapter titles with math (``... $m \to \infty$``) also
-appear in the navigation of every page: MathJax is loaded on every page, so those titles are typeset everywhere.
+Chapter titles with math (``... $m \to \infty$``) appear in the navigation of every page, so every page has math:
+it is all typeset at build time (:mod:`nearinit_math`; the pages load no MathJax script).
 
 A ``{ref}`` to a heading with math (``## The Gaussian and $x \neq 0$``) shows the heading as plain text, raw TeX
 included ("The Gaussian and x \neq 0"): Sphinx stores section names as text. Such references get the heading's
-nodes back, math included, so MathJax typesets them. (A reference with its own text is left alone.)
+nodes back, math included, so their math is typeset. (A reference with its own text is left alone.)
 
 Reading, numbering and weight (each checked by the browser tests):
 
@@ -29,9 +29,9 @@ Reading, numbering and weight (each checked by the browser tests):
   ``book/results.md``) in place of sphinx-proof's "Proof Index" of internal labels;
 - a proof's references to the errata become marks (e1, e2) and are listed after the proof, not inside it;
 - the theme's stylesheets keep only the rules that can match on this site (:mod:`nearinit_css`);
-- only the assets pages use are shipped: MathJax's components for TeX to CommonHTML (not its 24 MB of variants),
-  and a subset of the Font Awesome web fonts with the glyphs the pages show, in place of the theme's 1.5 MB
-  ``fontawesome.js`` (dropped in ``book/_templates/static/webpack-macros.html``).
+- only the assets pages use are shipped: MathJax's stylesheet and web fonts (no MathJax script), and a subset of
+  the Font Awesome web fonts with the glyphs the pages show, in place of the theme's 1.5 MB ``fontawesome.js``
+  (dropped in ``book/_templates/static/webpack-macros.html``).
 
 The browser tests (``tests/test_browser.py``) fail on any console error, any untypeset math and any serious or
 critical axe-core violation, so they show if one of these fixes stops working.
@@ -52,6 +52,7 @@ from sphinx.util.nodes import clean_astext
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from nearinit_css import purge, used_classes
+from nearinit_math import prerender
 from nearinit_text import html_math_to_text, tex_to_text, title_to_text
 
 
@@ -314,34 +315,6 @@ def _search_index_as_text(app, exc):
 # ------------------------------------------------------------------------------ only the assets pages use
 
 
-def _mathjax_source() -> pathlib.Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("sphinx-mathjax-offline") or importlib.util.find_spec("sphinx_mathjax_offline")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("sphinx-mathjax-offline (the offline copy of MathJax 3) is not installed")
-    return pathlib.Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax"
-
-
-def _copy_mathjax(app, exc):
-    """MathJax's startup, core, TeX input (base package + the extensions the config loads) and CommonHTML output,
-    with its web fonts in one format (woff2): the files a page loads, nothing else."""
-    if exc is not None or app.builder.format != "html":
-        return
-    source = _mathjax_source()
-    target = pathlib.Path(app.outdir) / "_static" / "mathjax"
-    if target.exists():
-        shutil.rmtree(target)
-    components = app.config.nearinit_mathjax_components
-    for rel in [*components, "output/chtml/fonts/woff-v2"]:
-        src = source / rel
-        if src.is_dir():
-            shutil.copytree(src, target / rel)
-        else:
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target / rel)
-
-
 def _subset_icon_fonts(app, exc):
     """Replace the Font Awesome web fonts by subsets with the glyphs the site shows; drop fontawesome.js."""
     if exc is not None or app.builder.format != "html":
@@ -536,13 +509,13 @@ def setup(app):
     app.add_node(results_index)
     app.add_directive("nearinit-results", ResultsIndex)
     app.connect("html-page-context", _math_as_text)
-    app.add_config_value("nearinit_mathjax_components", [], "html")
     app.connect("build-finished", _search_index_as_text)
     app.connect("build-finished", _math_text_attributes)
-    app.connect("build-finished", _copy_mathjax)
+    # After _math_text_attributes, which reads the TeX: the math typeset at build time (nearinit_math).
+    app.connect("build-finished", prerender, priority=800)
     app.connect("build-finished", _subset_icon_fonts, priority=900)
     app.connect("build-finished", _drop_unused_assets, priority=950)
     app.connect("build-finished", _purge_stylesheets, priority=960)
-    # MathJax on every page (see above); also loads every other extension's assets everywhere.
+    # Every extension's assets on every page (the navigation has math on every page); _drop_unused_assets prunes.
     app.set_html_assets_policy("always")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,6 @@
 // nearinit: math without layout shift or clipping (loaded on every page; book/_static/nearinit.css has the rules).
-// 1. Until MathJax has typeset the page, the page's content is laid out but not shown (html.nearinit-typesetting):
-//    replacing TeX by typeset math then shifts nothing the reader sees. If MathJax never finishes, it shows after 10 s.
+// 1. Until the document is parsed and its wide formulas are marked, the page's content is laid out but not shown
+//    (html.nearinit-typesetting): marking a formula wide then shifts nothing the reader sees.
 // 2. An inline formula wider than its line (phones) becomes a block of its own that scrolls sideways
 //    (span.math.nearinit-wide, focusable so that the keyboard can scroll it) instead of being clipped.
 (() => {
@@ -41,16 +41,12 @@
       pending = requestAnimationFrame(markWide);
     });
   };
-  const wait = () => {
-    const startup = window.MathJax && window.MathJax.startup;
-    if (startup && startup.promise) {
-      startup.promise.then(() => document.fonts.ready).then(show, show);
-    } else if (document.readyState === "complete" && !document.querySelector("script[src*='mathjax']")) {
-      show();
-    } else {
-      setTimeout(wait, 20);
-    }
-  };
-  wait();
+  // The math is typeset at build time (book/_ext/nearinit_math.py): once the document is parsed every formula has
+  // its final size (web fonts that arrive later change no box: MathJax's stylesheet sets each character's size).
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", show);
+  else show();
+  // Measured again when the fonts are in and after the load, in case a stylesheet came late.
+  document.fonts.ready.then(markWide);
+  window.addEventListener("load", markWide);
   setTimeout(show, 10000);
 })();
