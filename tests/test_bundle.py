@@ -90,8 +90,10 @@ def _flat(text: str) -> str:
 
 # --------------------------------------------------------------------------- the site's numbers
 def _plain(fragment: str) -> str:
-    # Inline math is typeset differently in the PDF: it becomes a stop mark that ends a run of words.
+    # Inline math is typeset differently in the PDF: it becomes a stop mark that ends a run of words (math as TeX,
+    # or as the site typesets it at build time: MathJax's <mjx-container>, which do not nest).
     fragment = re.sub(r"\\\(.*?\\\)", " \u2016 ", fragment, flags=re.S)
+    fragment = re.sub(r"<mjx-container\b.*?</mjx-container>", " \u2016 ", fragment, flags=re.S)
     fragment = re.sub(r"<[^>]+>", "", fragment)
     return htmlmod.unescape(fragment).strip()
 
