@@ -83,6 +83,7 @@ def test_built_pages_hold_no_tex_and_load_no_mathjax():
     for page in _built_pages():
         text = page.read_text(encoding="utf-8")
         assert not nearinit_math._items(text), f"{page.name}: math left as TeX"
+        assert not re.findall(r'<link [^>]*title="[^"]*\\[(\[]', text), f"{page.name}: TeX in a link's title"
         assert "window.MathJax" not in text and not re.search(r'<script[^>]*src="[^"]*mathjax', text), page.name
         if "<mjx-container" in text:
             assert nearinit_math.STYLESHEET in text, f"{page.name}: typeset math without MathJax's stylesheet"

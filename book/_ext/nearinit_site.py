@@ -286,6 +286,9 @@ def _add_math_text(m):
     return f'<{tag} class="math notranslate nohighlight"{ident} data-text="{attr}">{m.group(3)}</{tag}>'
 
 
+_LINK_TITLE = re.compile(r'(<link rel="(?:next|prev)" title=")([^"]*\\\([^"]*)"')
+
+
 def _math_text_attributes(app, exc):
     """Every formula of every page (body and navigation) carries its plain reading in ``data-text``, which the
     search summaries show (book/_extra/nearinit/search.js)."""
@@ -294,6 +297,10 @@ def _math_text_attributes(app, exc):
     for page in pathlib.Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         new = _MATH_OPEN.sub(_add_math_text, text)
+        # The titles of <link rel="next"/"prev"> (browsers and readers' tools show them) as text, like <title>.
+        new = _LINK_TITLE.sub(
+            lambda m: m.group(1) + html.escape(title_to_text(html.unescape(m.group(2))), quote=True) + '"', new
+        )
         if new != text:
             page.write_text(new, encoding="utf-8")
 
