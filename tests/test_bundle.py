@@ -1,12 +1,14 @@
 """The book offline (`make bundle-test`): the PDF, the student handouts and the slide decks.
 
-PDF (``_build/pdf/nearinit.pdf``, read with poppler's ``pdftotext`` / ``pdfimages``), against the website
+PDF (``_build/pdf/nearinit.pdf``, read with poppler's ``pdftotext`` and with pypdf), against the website
 (``_build/html``, the numbers a reader sees):
 
 - every numbered result, exercise and figure of every page has the site's number *and* the site's title (so a
   shifted number cannot pass), every numbered equation's number is there; no unresolved ``??``; no raw macro of
   ``_config.yml`` (``\\fro``, ``\\norm``, ...) outside what the code cells print; every figure of the notebooks is
-  an image of the PDF; no word beyond the right edge of the text block (code and outputs wrap).
+  drawn in the PDF, as a vector graphic of the figure's own size with its text as text (an SVG output) or as an
+  image (a PNG output), on the page of its caption; no word beyond the right edge of the text block (code,
+  outputs and tables wrap).
 
 Handouts (``_build/pdf/handouts/<chapter>.pdf``): one per notebook of the table of contents, with the chapter's
 numbers as on the site, nbgrader's stub in place of each solution, and no line of a graded solution, of a hidden
@@ -14,8 +16,9 @@ test or of a ``website-only`` explanation, each of which the full PDF does show 
 
 Decks (``_build/slides/<chapter>.html``): one per notebook; the recorded slide metadata is current
 (``tools/slides/mark.py --check``); each deck opens in headless Chromium (Debian's, through Playwright, every
-request leaving the loopback address blocked and recorded) with no request leaving the machine, no console error,
-all math typeset by MathJax with no error, no raw MyST (``{prf:``) text, and every slide, with all its fragments
+request leaving the loopback address blocked and recorded) with no request leaving the machine, no failed request
+(a file the deck folder does not ship: 404), no console error, all math typeset by MathJax with no error, no raw
+MyST (``{prf:``) text, every interactive figure of the chapter drawn, and every slide, with all its fragments
 shown, within reveal.js's slide size. A screenshot of every slide goes to ``_build/slides-screenshots/``.
 
 Site: after ``make pdf slides`` a site build links every chapter's handout and deck and the front page the book PDF,
@@ -87,8 +90,10 @@ def _flat(text: str) -> str:
 
 # --------------------------------------------------------------------------- the site's numbers
 def _plain(fragment: str) -> str:
-    # Inline math is typeset differently in the PDF: it becomes a stop mark that ends a run of words.
+    # Inline math is typeset differently in the PDF: it becomes a stop mark that ends a run of words (math as TeX,
+    # or as the site typesets it at build time: MathJax's <mjx-container>, which do not nest).
     fragment = re.sub(r"\\\(.*?\\\)", " \u2016 ", fragment, flags=re.S)
+    fragment = re.sub(r"<mjx-container\b.*?</mjx-container>", " \u2016 ", fragment, flags=re.S)
     fragment = re.sub(r"<[^>]+>", "", fragment)
     return htmlmod.unescape(fragment).strip()
 
@@ -208,32 +213,87 @@ def test_no_raw_macro(pdf):
     assert not raw, f"{pdf}: macros printed as raw TeX: {raw}"
 
 
-def _notebook_images(paths=NOTEBOOKS) -> int:
-    count = 0
+def _svg_size(svg: str) -> tuple[int, int]:
+    """The size in points (rounded) of a matplotlib SVG: its root's ``width="368.39952pt"``, ``height``."""
+    root = re.search(r"<svg\b[^>]*>", svg).group(0)
+    size = [re.search(rf'\b{k}="([\d.]+)pt"', root) for k in ("width", "height")]
+    assert all(size), f"an SVG figure without a size in pt: {root[:200]}"
+    return round(float(size[0].group(1))), round(float(size[1].group(1)))
+
+
+def _notebook_figures(paths=NOTEBOOKS) -> list[tuple]:
+    """One entry per image output of the notebooks: ("vector", width, height) for an SVG, ("image",) otherwise."""
+    figures = []
     for path in paths:
         for cell in json.loads(path.read_text())["cells"]:
             for o in cell.get("outputs", []):
-                count += any(k.startswith("image/") for k in o.get("data", {}))
-    return count
+                data = o.get("data", {})
+                if "image/svg+xml" in data:
+                    figures.append(("vector", *_svg_size("".join(data["image/svg+xml"]))))
+                elif any(k.startswith("image/") for k in data):
+                    figures.append(("image",))
+    return figures
 
 
-def _pdf_images(pdf: pathlib.Path) -> int:
+@functools.cache
+def _pdf_figures(pdf: pathlib.Path) -> list[list[tuple]]:
+    """Per page, what it draws as a graphic: ("vector", width, height) for an included PDF (a form XObject) whose
+    drawing has text (fonts) and content, ("image",) for a raster image."""
+    from pypdf import PdfReader
+
     _need(pdf, "make pdf")
-    listing = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
-    rows = [ln.split() for ln in listing.splitlines()[2:] if ln.strip()]
-    return sum(1 for r in rows if len(r) > 2 and r[2] == "image")
+    pages = []
+    for page in PdfReader(str(pdf)).pages:
+        found = []
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources else None
+        for xobject in (xobjects.get_object() if xobjects else {}).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Image":
+                found.append(("image",))
+            elif xobject.get("/Subtype") == "/Form":
+                x0, y0, x1, y1 = (float(v) for v in xobject["/BBox"])
+                fonts = (xobject.get("/Resources") or {}).get("/Font")
+                if fonts and len(xobject.get_data()) > 1000:
+                    found.append(("vector", round(x1 - x0), round(y1 - y0)))
+        pages.append(found)
+    return pages
+
+
+def _caption_pages(pdf: pathlib.Path) -> dict[int, int]:
+    """{page: number of figure captions ("Fig. 3.2:") on it}; the pages as ``pdftotext`` separates them."""
+    counts = {}
+    for i, text in enumerate(pdf_text(pdf).split("\f")):
+        n = len(re.findall(r"Fig\.\s*(?:\d+\.)?\d+:", text))
+        if n:
+            counts[i] = n
+    return counts
+
+
+def _check_figures(pdf: pathlib.Path, expected: list[tuple]) -> None:
+    drawn = _pdf_figures(pdf)
+    found = sorted(f for page in drawn for f in page)
+    assert found == sorted(expected), (
+        f"{pdf.name}: the figures drawn (kind, width, height in pt) are not the notebooks' figures: "
+        f"missing {sorted(set(expected) - set(found))}, unexpected {sorted(set(found) - set(expected))}, "
+        f"{len(found)} drawn for {len(expected)} image outputs"
+    )
+    # A figure and its caption are one LaTeX float: every caption's page draws (at least) that many figures.
+    apart = [(i + 1, n, len(drawn[i])) for i, n in _caption_pages(pdf).items() if len(drawn[i]) < n]
+    assert not apart, f"{pdf.name}: pages (page, captions, figures) with a figure caption but not its figure: {apart}"
 
 
 def test_every_figure_in_pdf():
     figures = sum(len([n for n, _ in site_numbers(d) if n.startswith("Fig.")]) for d in TOC_DOCS)
-    images = _notebook_images()
-    assert images >= figures > 0
-    assert _pdf_images(BOOK_PDF) == images, "the PDF does not hold one image per image output of the notebooks"
+    expected = _notebook_figures()
+    assert len(expected) >= figures > 0
+    assert sum(_caption_pages(BOOK_PDF).values()) == figures, "the PDF does not caption every figure of the site"
+    _check_figures(BOOK_PDF, expected)
 
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_every_figure_in_handout(stem):
-    assert _pdf_images(PDF_DIR / "handouts" / f"{stem}.pdf") == _notebook_images([ROOT / "book" / f"{stem}.ipynb"])
+    _check_figures(PDF_DIR / "handouts" / f"{stem}.pdf", _notebook_figures([ROOT / "book" / f"{stem}.ipynb"]))
 
 
 @pytest.mark.parametrize("pdf", ["nearinit.pdf", *[f"handouts/{s}.pdf" for s in STEMS]])
@@ -432,7 +492,11 @@ async () => {
   const text = document.querySelector('.reveal').innerText;
   const scripts = [...document.querySelectorAll('script[type^="math/tex"]')];
   const untypeset = scripts.filter(s => !document.getElementById(s.id + '-Frame')).map(s => s.textContent);
+  // Interactive figures (chapter 6's, book/_extra/interactive/): each drawn (its plot has curves).
+  const interactive = [...document.querySelectorAll('.nearinit-worst-case')];
+  const drawn = interactive.filter(e => e.querySelectorAll('svg polyline[points]').length > 0).length;
   return {slides, cfgHeight: cfg.height, cfgWidth: cfg.width, math: scripts.length, untypeset,
+          interactive: interactive.length, drawn,
           merrors: document.querySelectorAll('.mjx-merror, .MathJax_Error, merror').length,
           mjErrors: window.__mjErrors,
           raw: (text.match(/\\{prf:|\\{ref\\}|\\{eq\\}|\\{numref\\}|\\{cite|```\\{|\\\\\\(|\\$\\$/g) || [])};
@@ -442,7 +506,7 @@ async () => {
 
 @functools.cache
 def _audit_deck(browser, base: str, stem: str) -> dict:
-    outside, console = [], []
+    outside, console, failed = [], [], []
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     origin = urllib.parse.urlsplit(base).netloc
 
@@ -459,6 +523,12 @@ def _audit_deck(browser, base: str, stem: str) -> dict:
     page.add_init_script(MATHJAX_HOOKS)
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console.append(str(e)))
+    # A file the deck folder does not ship (404), or any other failed request (except those blocked above).
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on(
+        "requestfailed",
+        lambda r: failed.append(f"{r.failure} {r.url}") if "blockedbyclient" not in (r.failure or "").lower() else None,
+    )
     page.goto(f"{base}{stem}.html", wait_until="load")
     page.wait_for_function("window.Reveal && Reveal.isReady && Reveal.isReady() && window.MathJax && MathJax.Hub")
     result = page.evaluate(AUDIT)
@@ -470,7 +540,7 @@ def _audit_deck(browser, base: str, stem: str) -> dict:
         page.wait_for_timeout(50)
         page.screenshot(path=str(SHOTS / f"{stem}-{slide['h']:02d}-{slide['v']:02d}.png"))
     context.close()
-    result["outside"], result["console"] = outside, console
+    result["outside"], result["console"], result["failed"] = outside, console, failed
     return result
 
 
@@ -479,6 +549,7 @@ def test_deck_offline_and_typeset(browser, deck_server, stem):
     _need(SLIDES / f"{stem}.html", "make slides")
     audit = _audit_deck(browser, deck_server, stem)
     assert not audit["outside"], f"{stem}: requests left the machine: {audit['outside'][:5]}"
+    assert not audit["failed"], f"{stem}: failed requests (files the deck folder lacks?): {audit['failed'][:5]}"
     assert not audit["console"], f"{stem}: console errors: {audit['console'][:5]}"
     assert audit["math"] > 0, f"{stem}: no math on any slide"
     assert not audit["untypeset"], f"{stem}: formulas not typeset: {audit['untypeset'][:5]} (of {audit['math']})"
@@ -486,6 +557,14 @@ def test_deck_offline_and_typeset(browser, deck_server, stem):
     assert not audit["raw"], f"{stem}: raw MyST or TeX on the slides: {audit['raw'][:5]}"
     blank = [(s["h"], s["v"], s["blank"]) for s in audit["slides"] if s["blank"]]
     assert not blank, f"{stem}: slides (h, v, count) with typeset formulas that show nothing: {blank}"
+    source = (ROOT / "book" / f"{stem}.ipynb").read_text()
+    expected = source.count('class=\\"nearinit-worst-case\\"')
+    assert audit["interactive"] == expected, (
+        f"{stem}: {audit['interactive']} interactive figures, the notebook has {expected}"
+    )
+    assert audit["drawn"] == expected, (
+        f"{stem}: interactive figures not drawn: {expected - audit['drawn']} of {expected}"
+    )
 
 
 @pytest.mark.parametrize("stem", STEMS)

@@ -8,7 +8,10 @@
 - the template ``templates/nearinit`` (reveal.js's, with MathJax 2 configured with the macros of ``_config.yml``,
   an undefined macro being an error, and without nbconvert's CDN scripts);
 - reveal.js, require.js, jQuery and MathJax 2 from npm (``tools/slides/package.json``, installed into
-  ``tools/slides/node_modules`` by ``make slides``), copied next to the decks: a deck needs no network.
+  ``tools/slides/node_modules`` by ``make slides``), copied next to the decks: a deck needs no network;
+- the files that a chapter's own HTML loads from the website's root (``<script src="../interactive/...">``, the
+  interactive figure of chapter 6, from ``book/_extra``) copied next to the decks too, and the HTML pointed at
+  them: the interactive figure works in the deck, offline.
 
 The numbers (Lemma 5.1, Fig. 3.2, (3.1)) are read from a Sphinx environment of the book made with Sphinx's
 ``dummy`` builder, the same numbering code as the website's.
@@ -42,6 +45,9 @@ from myst import MystError, Numbers, Renderer  # noqa: E402
 from rules import cell_parts, metadata_for, notebook_types  # noqa: E402
 
 NODE = HERE / "node_modules"
+EXTRA = ROOT / "book" / "_extra"  # served at the website's root (html_extra_path); a chapter page links it as ../
+# A file that a chapter's HTML loads from the website's root ("../interactive/worst-case.js").
+ASSET = re.compile(r"""(<(?:script|img|link)\b[^>]*?\b(?:src|href)=)(["'])\.\./([^"']+)\2""")
 DENSE = 450  # characters of MyST source above which a part is set in smaller type
 VENDOR = {  # what a deck loads: node_modules path -> path under <out>/vendor
     "reveal.js/dist": "reveal.js/dist",
@@ -68,6 +74,21 @@ class MystSlidesPreprocessor(Preprocessor):
 
     renderer = Any(allow_none=True)
     path = Unicode("")
+    #: The files of ``book/_extra`` the deck's HTML loads (paths under ``book/_extra``), to copy next to the deck.
+    assets = Any(allow_none=True)
+
+    def _ship_assets(self, body: str) -> str:
+        """Point the HTML's ``../x`` (the website's root) at ``x`` next to the deck, and record ``x`` to copy."""
+
+        def local(match: re.Match) -> str:
+            name = match[3]
+            inside = (EXTRA / name).resolve().is_relative_to(EXTRA.resolve())
+            if not inside or not (EXTRA / name).is_file():
+                raise MystError(f"{self.path}: the HTML loads ../{name}, which is not in book/_extra")
+            self.assets.add(name)
+            return f"{match[1]}{match[2]}{name}{match[2]}"
+
+        return ASSET.sub(local, body)
 
     def preprocess(self, nb, resources):
         recorded = [c.get("metadata", {}).get("slideshow", {}) for c in nb.cells]
@@ -117,7 +138,7 @@ class MystSlidesPreprocessor(Preprocessor):
             title = self.renderer.inline(part.source.lstrip("#").strip())
             over = f'<p class="chapter-number">Chapter {chapter}</p>' if chapter else ""
             return [self._html_cell(f'<div class="title-slide">{over}<h1>{title}</h1></div>', kind)]
-        body = self.renderer.render(part.source)
+        body = self._ship_assets(self.renderer.render(part.source))
         if len(part.source) > DENSE:  # a long statement or list: smaller type, so that it fits on its slide
             body = f'<div class="dense">{body}</div>'
         return [self._html_cell(body, kind)]
@@ -153,7 +174,7 @@ def copy_vendor(out: pathlib.Path) -> None:
 def build_deck(path: pathlib.Path, numbers: Numbers, out: pathlib.Path) -> pathlib.Path:
     docname = str(path.relative_to(ROOT).with_suffix(""))
     nb = nbformat.read(str(path), as_version=4)
-    pre = MystSlidesPreprocessor(renderer=Renderer(numbers, docname), path=str(path.relative_to(ROOT)))
+    pre = MystSlidesPreprocessor(renderer=Renderer(numbers, docname), path=str(path.relative_to(ROOT)), assets=set())
     exporter = SlidesExporter(
         extra_template_basedirs=[str(HERE / "templates")],
         template_name="nearinit",
@@ -172,6 +193,9 @@ def build_deck(path: pathlib.Path, numbers: Numbers, out: pathlib.Path) -> pathl
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     target = out / f"{path.stem}.html"
     target.write_text(body)
+    for name in sorted(pre.assets):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(EXTRA / name, out / name)
     return target
 
 

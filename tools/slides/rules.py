@@ -15,6 +15,8 @@ definition), ``{exercise}``
 ``{prf:proof}``, ``{solution}``                  ``notes`` (under the statement they follow)
 numbered display equation (``$$ ... $$ (label)``)  ``subslide``
 list right under a "Takeaways" heading            ``-`` (on the heading's slide)
+interactive figure (HTML that loads a script,    ``subslide`` (``build.py`` ships its scripts with the deck)
+``<script src=...>``)
 prose, lists, unnumbered display math            ``notes``
 figure (a code cell with an image output)        output ``subslide`` (with its numbered caption), code ``notes``
 code cell of at most ``SHORT_CODE`` lines         input ``subslide``, printed output ``fragment``
@@ -58,6 +60,7 @@ NOTES_DIRECTIVES = {"prf:proof", "solution", "literalinclude"}
 SKIP_TAGS = {"remove-cell", "website-only"}
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "notes", "skip"}
 _FENCE = re.compile(r"^(`{3,}|:{3,})\s*\{([^}]+)\}(.*)$")
+_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=")  # an interactive figure: HTML that loads its script
 
 
 @dataclasses.dataclass
@@ -180,6 +183,8 @@ def part_types(cell, index: int, first_code: int | None) -> list[str]:
         elif part.kind == "directive":
             types.append("notes")
         elif part.kind == "math" and part.label:
+            types.append("subslide")
+        elif part.kind == "text" and _SCRIPT.search(part.source):
             types.append("subslide")
         else:
             types.append("notes")
