@@ -35,6 +35,24 @@ def test_outputs_have_no_addresses_or_paths(path):
     assert not re.search(r"/(work|tmp|root|home)/", text), f"{path.name}: an output holds a machine path"
 
 
+# TeX's Computer Modern fonts of matplotlib's mathtext (cmsy10 and the rest) use their own encoding: in a browser,
+# which has no such font, their characters show as others (the prime of $W'_t$ as a "0").
+_BAKOMA = re.compile(r"font-family: ?'?(cmsy10|cmmi10|cmr10|cmex10|cmb10|cmtt10|cmss10)")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_figures_use_no_tex_encoded_fonts(path):
+    """A figure's text must read right in any browser: no text in a Computer Modern font of mathtext (write a
+    prime as U+2032, ′, which mathtext takes from the figure's font, not as ' or \\prime, which it takes from
+    cmsy10)."""
+    for cell in _code_cells(path):
+        for out in cell.get("outputs", []):
+            svg = out.get("data", {}).get("image/svg+xml", "")
+            svg = "".join(svg) if isinstance(svg, list) else svg
+            m = _BAKOMA.search(svg)
+            assert not m, f"{path.name}: a figure's text is in {m.group(1)}, which browsers do not have"
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_no_error_outputs(path):
     for cell in _code_cells(path):
