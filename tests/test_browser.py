@@ -15,6 +15,9 @@ storage) and audited; the tests below then assert one property each, per page:
 - no axe-core violation of impact "serious" or "critical" (light theme; colour contrast also in dark theme);
 - figures readable in the dark theme (an image with transparent pixels sits on a light backdrop);
 - no horizontal overflow of the page at desktop and phone widths (wide equations scroll in their own box);
+- the lazy sections (``content-visibility: auto``) all render as the page is read through, a screen at a time, and
+  a chapter read on a phone from its first visit has no inline formula cut off (the other checks run after the
+  read-through, with every section laid out);
 - the "how to run this chapter locally" page and the repository are linked from every page;
 - a chapter's download button downloads its ``.ipynb`` (a valid notebook).
 
@@ -147,7 +150,7 @@ class Session:
         )
 
     def new_context(self, outside: list[str], **kwargs):
-        context = self.browser.new_context(viewport=DESKTOP, **kwargs)
+        context = self.browser.new_context(**{"viewport": DESKTOP, **kwargs})
         context.set_default_timeout(TIMEOUT_MS)
 
         def route(r):
@@ -227,6 +230,7 @@ class Audit:
     axe_dark: list[dict] | None
     dark_images: list[dict]
     phone_overflow: int
+    unrendered: list[str]  # lazy sections that never reported being rendered while the page was read through
 
 
 _CLS_INIT = """
@@ -435,7 +439,9 @@ async () => {
       const box = p.getBoundingClientRect();
       const scrolls = style.overflowX === "auto" || style.overflowX === "scroll";
       if (scrolls && p.scrollWidth > p.clientWidth) break;  // the reader can scroll it
-      if ((style.overflowX === "hidden" || style.overflowX === "clip") && r.right > box.right + 1) {
+      // content-visibility: auto (the lazy sections) clips what overflows the section, as overflow: clip does.
+      const clips = style.overflowX === "hidden" || style.overflowX === "clip" || style.contentVisibility === "auto";
+      if (clips && r.right > box.right + 1) {
         const tex = short(el.closest(".math")?.getAttribute("data-text") || el.textContent);
         clippedMath.push(`${Math.round(r.right - box.right)}px of ${Math.round(r.width)}px hidden: ${tex}`);
         break;
@@ -546,6 +552,40 @@ def _wait_for_math(page) -> None:
     page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
+LAZY_SECTIONS = "article.bd-article > section > section"  # content-visibility: auto (book/_static/nearinit.css)
+
+
+def _read_through(page) -> dict:
+    """Scroll the page from top to bottom as a reader does, a screen at a time, then back to the top: every lazy
+    section is rendered on the way (nearinit-math.js then marks its wide formulas and tab stops). Returns the
+    sections that never reported being rendered."""
+    page.evaluate(
+        """async () => {
+          const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+          for (let y = 0; y < document.documentElement.scrollHeight; y += Math.max(200, innerHeight * 0.8)) {
+            window.scrollTo(0, y);
+            await frame();
+          }
+          window.scrollTo(0, document.documentElement.scrollHeight);
+          await frame();
+          window.scrollTo(0, 0);
+          await frame();
+        }"""
+    )
+    return page.evaluate(
+        """(lazy) => [...document.querySelectorAll(lazy)]
+              .filter((s) => !("nearinitRendered" in s.dataset))
+              .map((s) => s.id || s.querySelector("h2, h3")?.textContent?.trim().slice(0, 60) || "?")""",
+        LAZY_SECTIONS,
+    )
+
+
+def _render_everything(page) -> None:
+    """No lazy rendering from here on: the checks that follow see the whole page laid out (content-visibility: auto
+    hides what overflows a section, which the overflow checks must see)."""
+    page.add_style_tag(content=f"{LAZY_SECTIONS} {{ content-visibility: visible !important; }}")
+
+
 def _set_dark(page) -> None:
     """Switch to the dark theme as the theme switcher does, without the colour transitions (axe would see them)."""
     page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
@@ -606,6 +646,8 @@ def _audit(session: Session, page_name: str) -> Audit:
         _wait_for_math(page)
         page.wait_for_timeout(500)  # theme scripts that run after load (scroll tab stops, toggle buttons)
         cls = page.evaluate("() => window.__nearinitCLS")
+        unrendered = _read_through(page)
+        _render_everything(page)
         transferred = 0
         requested = []
         for req in finished:
@@ -656,6 +698,7 @@ def _audit(session: Session, page_name: str) -> Audit:
             axe_dark,
             dark_images,
             phone_overflow,
+            unrendered,
         )
     finally:
         context.close()
@@ -1051,6 +1094,39 @@ def test_page_light_and_still(session, page_name):
     if audit.cls >= MAX_CLS:
         problems.append(f"cumulative layout shift {audit.cls:.3f} on a first visit (at most {MAX_CLS})")
     assert not problems, f"{page_name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_lazy_sections_render_as_the_reader_reaches_them(session, page_name):
+    """Every section kept unrendered on arrival (content-visibility: auto) is rendered, and handled by nearinit-math.js
+    (wide formulas, tab stops), once the reader scrolls to it."""
+    assert not session.audit(page_name).unrendered, (
+        f"{page_name}: sections never rendered: {session.audit(page_name).unrendered}"
+    )
+
+
+@pytest.mark.parametrize("page_name", [p for p in PAGES if re.match(r"book/\d\d_", p)])
+def test_chapter_read_on_a_phone_from_its_first_visit(session, page_name):
+    """A chapter opened on a phone and read to the end: its sections are lazy (content-visibility: auto), and each
+    one, rendered as the reader reaches it, has no inline formula cut off (a wide one scrolls in its own box)."""
+    outside: list[str] = []
+    context = session.new_context(outside, viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(_page_url(session.base, page_name), wait_until="load")
+        _wait_for_math(page)
+        lazy = page.evaluate(
+            "(sel) => [...document.querySelectorAll(sel)].map((s) => getComputedStyle(s).contentVisibility)",
+            LAZY_SECTIONS,
+        )
+        assert lazy and set(lazy) == {"auto"}, f"{page_name}: the sections are not lazy: {lazy}"
+        unrendered = _read_through(page)
+        clipped = page.evaluate(_PHONE_JS)["clippedMath"]
+    finally:
+        context.close()
+    assert not unrendered, f"{page_name}: sections never rendered: {unrendered}"
+    assert not clipped, f"{page_name}: inline formulas cut off on a phone:\n  " + "\n  ".join(clipped)
+    assert not outside, outside
 
 
 def test_site_ships_only_the_mathjax_and_icon_files_pages_use(session):

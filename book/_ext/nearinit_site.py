@@ -29,6 +29,8 @@ Reading, numbering and weight (each checked by the browser tests):
   ``book/results.md``) in place of sphinx-proof's "Proof Index" of internal labels;
 - a proof's references to the errata become marks (e1, e2) and are listed after the proof, not inside it;
 - the theme's stylesheets keep only the rules that can match on this site (:mod:`nearinit_css`);
+- the theme's script leaves the tab stops of the lazy sections (``content-visibility: auto``, laid out only near
+  the screen) to ``nearinit-math.js``, which sets them when a section is first rendered;
 - only the assets pages use are shipped: MathJax's stylesheet and web fonts (no MathJax script), and a subset of
   the Font Awesome web fonts with the glyphs the pages show, in place of the theme's 1.5 MB ``fontawesome.js``
   (dropped in ``book/_templates/static/webpack-macros.html``).
@@ -48,6 +50,7 @@ import sys
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import clean_astext
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
@@ -480,6 +483,30 @@ def _drop_unused_assets(app, exc):
         svg.write_text(text, encoding="utf-8")
 
 
+# pydata-sphinx-theme makes every scrolling box a tab stop by measuring every code block and output of the page at
+# load, which lays out the sections that content-visibility keeps unrendered until the reader nears them
+# (book/_static/nearinit.css). The theme's script leaves those to nearinit-math.js, which measures each section when
+# it is first rendered.
+_THEME_TAB_STOPS = ".forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1})"
+LAZY_SECTIONS = "article.bd-article > section > section"
+
+
+def _lazy_tab_stops(app, exc):
+    if exc is not None or app.builder.format != "html":
+        return
+    script = pathlib.Path(app.outdir) / "_static" / "scripts" / "pydata-sphinx-theme.js"
+    text = script.read_text(encoding="utf-8")
+    patched = _THEME_TAB_STOPS.replace("{e.tabIndex", f'{{if(e.closest("{LAZY_SECTIONS}"))return;e.tabIndex')
+    if patched in text:
+        return
+    if text.count(_THEME_TAB_STOPS) != 1:
+        sphinx_logging.getLogger(__name__).warning(
+            "pydata-sphinx-theme.js: its tab-stop loop changed; the lazy sections are not left to nearinit-math.js"
+        )
+        return
+    script.write_text(text.replace(_THEME_TAB_STOPS, patched), encoding="utf-8")
+
+
 PURGED_STYLESHEETS = ["styles/pydata-sphinx-theme.css", "styles/sphinx-book-theme.css", "mystnb.*.css", "basic.css"]
 
 
@@ -523,6 +550,7 @@ def setup(app):
     app.connect("build-finished", _subset_icon_fonts, priority=900)
     app.connect("build-finished", _drop_unused_assets, priority=950)
     app.connect("build-finished", _purge_stylesheets, priority=960)
+    app.connect("build-finished", _lazy_tab_stops)
     # Every extension's assets on every page (the navigation has math on every page); _drop_unused_assets prunes.
     app.set_html_assets_policy("always")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,14 +1,30 @@
-// nearinit: math without layout shift or clipping (loaded on every page; book/_static/nearinit.css has the rules).
+// nearinit: math without layout shift or clipping, long pages rendered as the reader reaches them (loaded on every
+// page; book/_static/nearinit.css has the rules).
 // 1. Until the document is parsed and its wide formulas are marked, the page's content is not rendered
 //    (html.nearinit-typesetting): marking a formula wide then shifts nothing the reader sees.
 // 2. An inline formula wider than its line (phones) becomes a block of its own that scrolls sideways
 //    (span.math.nearinit-wide, focusable so that the keyboard can scroll it) instead of being clipped.
+// 3. The sections of a page (LAZY) are laid out only near the screen (content-visibility: auto): a chapter's
+//    thousands of typeset formulas are not all laid out on arrival. What needs a section's layout, its wide formulas
+//    and the keyboard stops of its scrolling boxes (the theme's rule, which the theme's own script applies to the
+//    rest of the page), is done when the section is first rendered (contentvisibilityautostatechange), before the
+//    reader sees it; measuring it earlier would lay it out.
 (() => {
+  const LAZY = "article.bd-article > section > section";
+  const SCROLLERS = "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, .pst-scrollable-table-container";
   const root = document.documentElement;
   root.classList.add("nearinit-typesetting");
   let shown = false;
-  const markWide = () => {
-    for (const container of document.querySelectorAll("span.math > mjx-container:not([display='true'])")) {
+  const rendered = new Set(); // the lazy sections rendered so far
+  const lazyOf = (el) => el.closest(LAZY);
+  // Elements under `scope` that are measurable now: outside the lazy sections, or in one that has been rendered.
+  const measurable = (scope, selector) =>
+    [...scope.querySelectorAll(selector)].filter((el) => {
+      const section = lazyOf(el);
+      return !section || rendered.has(section);
+    });
+  const markWide = (scope = document) => {
+    for (const container of measurable(scope, "span.math > mjx-container:not([display='true'])")) {
       const span = container.parentElement;
       const line = span.parentElement;
       if (!line) continue;
@@ -29,17 +45,44 @@
       }
     }
   };
+  // The theme's rule (pydata-sphinx-theme, addTabStopsToScrollableElements): a box that scrolls is a tab stop.
+  const tabStops = (section) => {
+    for (const el of section.querySelectorAll(SCROLLERS)) {
+      el.tabIndex = el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight ? 0 : -1;
+    }
+  };
+  const onRender = (event) => {
+    if (event.skipped || rendered.has(event.target)) return;
+    rendered.add(event.target);
+    event.target.dataset.nearinitRendered = "";  // for the browser tests
+    markWide(event.target);
+    tabStops(event.target);
+  };
   const show = () => {
     if (shown) return;
     shown = true;
+    for (const section of document.querySelectorAll(LAZY)) {
+      section.addEventListener("contentvisibilityautostatechange", onRender);
+    }
+    // Without content-visibility (older browsers) every section is rendered now.
+    if (!("oncontentvisibilityautostatechange" in window)) {
+      document.querySelectorAll(LAZY).forEach((section) => {
+        rendered.add(section);
+        section.dataset.nearinitRendered = "";
+        tabStops(section);
+      });
+    }
     // Rendered, then measured and marked in the same task: nothing is painted in between.
     root.classList.remove("nearinit-typesetting");
     markWide();
     let pending = null;
-    window.addEventListener("resize", () => {
+    const again = () => {
       markWide();
+      rendered.forEach(tabStops);
+    };
+    window.addEventListener("resize", () => {
       cancelAnimationFrame(pending);
-      pending = requestAnimationFrame(markWide);
+      pending = requestAnimationFrame(again);
     });
   };
   // The math is typeset at build time (book/_ext/nearinit_math.py): once the document is parsed every formula has
@@ -50,7 +93,7 @@
     document.addEventListener("readystatechange", () => document.readyState !== "loading" && show());
   } else show();
   // Measured again when the fonts are in and after the load, in case a stylesheet came late.
-  document.fonts.ready.then(markWide);
-  window.addEventListener("load", markWide);
+  document.fonts.ready.then(() => markWide());
+  window.addEventListener("load", () => markWide());
   setTimeout(show, 10000);
 })();
