@@ -38,17 +38,6 @@ HTML = pathlib.Path(os.environ.get("NEARINIT_HTML", ROOT / "_build" / "html")).r
 CHROMIUM = os.environ.get("NEARINIT_CHROMIUM", "/usr/bin/chromium")
 BASELINE = ROOT / "bench" / "site_baseline.json"
 OUT = ROOT / "_build" / "bench" / "site.json"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 
 # Runs before any page script: collect layout shifts from the start of the navigation.
 CLS_INIT = """
@@ -75,7 +64,7 @@ async () => {
 
 sys.path.insert(0, str(ROOT / "tests"))
 from bookfiles import toc_pages  # noqa: E402
-from site_server import serve  # noqa: E402
+from site_server import CHROMIUM_FLAGS, serve  # noqa: E402
 
 
 def visit(browser, url: str, root: pathlib.Path = HTML) -> dict:
@@ -129,7 +118,7 @@ def measure(pages: list[str], repeat: int, against: pathlib.Path | None = None, 
     results, baseline = {}, {}
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
             try:
                 for name in pages:
                     runs, old = [], []

@@ -71,8 +71,8 @@ def graded_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
     return [p for p in sorted((root / "book").glob("*.ipynb")) if has_graded_cells(p)]
 
 
-def toc_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
-    """The numbered chapters `book/NN_name` listed in `_toc.yml`, in toc order (each must have a graded exercise)."""
+def toc_files(root: pathlib.Path = ROOT) -> list[str]:
+    """Every `file:` of `_toc.yml`, in reading order (the root page excepted), as written there (no suffix)."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     files: list[str] = []
 
@@ -87,12 +87,16 @@ def toc_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
                 walk(value)
 
     walk(toc)
-    out = []
-    for name in files:
-        stem = pathlib.PurePosixPath(name).with_suffix("").name
-        if CHAPTER_RE.match(stem):
-            out.append(root / pathlib.Path(name).with_suffix(".ipynb"))
-    return out
+    return files
+
+
+def toc_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
+    """The numbered chapters `book/NN_name` listed in `_toc.yml`, in toc order (each must have a graded exercise)."""
+    return [
+        root / pathlib.Path(name).with_suffix(".ipynb")
+        for name in toc_files(root)
+        if CHAPTER_RE.match(pathlib.PurePosixPath(name).with_suffix("").name)
+    ]
 
 
 # --------------------------------------------------------------------------- the nbgrader course

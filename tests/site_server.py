@@ -17,6 +17,21 @@ import os
 import pathlib
 import threading
 
+# Debian's Chromium, never a browser download; no traffic of its own (updates, sync, QUIC probes). Shared by the
+# browser tests and the website bench.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Belt and braces behind the tests' request routers: no host name resolves.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".txt", ".ipynb", ".map", ".xml"}
 
 

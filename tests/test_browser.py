@@ -48,6 +48,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 from bookfiles import ROOT, toc_pages
+from site_server import CHROMIUM_FLAGS
 
 HTML = pathlib.Path(os.environ.get("NEARINIT_HTML", ROOT / "_build" / "html")).resolve()
 TOC = pathlib.Path(os.environ.get("NEARINIT_TOC", ROOT / "_toc.yml"))
@@ -59,19 +60,6 @@ IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 # NEARINIT_ALL_SCREENSHOTS=1: also dark-theme and phone screenshots, and axe's colour contrast in the dark theme.
 ALL_SCREENSHOTS = os.environ.get("NEARINIT_ALL_SCREENSHOTS", "") not in {"", "0"}
 
-# Debian's Chromium, never a browser download; no traffic of its own (updates, sync, QUIC probes).
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Belt and braces behind the request router below: no host name resolves.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 20_000
@@ -1196,6 +1184,15 @@ def test_download_button_gives_the_notebook(session, page_name, tmp_path):
 # -------------------------------------------------------------------------------------------- site-wide tests
 
 
+def _search(page, session, query: str) -> None:
+    """Open the search page for ``query`` and wait until its list of results is shown."""
+    page.goto(session.base + f"search.html?q={query}", wait_until="load")
+    page.wait_for_function(
+        "() => document.querySelector('#search-results .search-summary') !== null"
+        " && !/Searching/.test(document.querySelector('#search-results h2')?.textContent || '')"
+    )
+
+
 def test_search_finds_anticoncentration(session):
     chapter = next((p for p in PAGES if pathlib.PurePosixPath(p).name == "05_anticoncentration"), None)
     if chapter is None:
@@ -1204,11 +1201,7 @@ def test_search_finds_anticoncentration(session):
     context = session.new_context(outside)
     try:
         page = context.new_page()
-        page.goto(session.base + "search.html?q=anti-concentration", wait_until="load")
-        page.wait_for_function(
-            "() => document.querySelector('#search-results .search-summary') !== null"
-            " && !/Searching/.test(document.querySelector('#search-results h2')?.textContent || '')"
-        )
+        _search(page, session, "anti-concentration")
         hits = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.href)")
     finally:
         context.close()
@@ -1222,11 +1215,7 @@ def test_search_results_without_raw_tex(session):
     context = session.new_context(outside)
     try:
         page = context.new_page()
-        page.goto(session.base + "search.html?q=widths", wait_until="load")
-        page.wait_for_function(
-            "() => document.querySelector('#search-results .search-summary') !== null"
-            " && !/Searching/.test(document.querySelector('#search-results h2')?.textContent || '')"
-        )
+        _search(page, session, "widths")
         # summaries are fetched page by page after the list is shown
         page.wait_for_function(
             "() => [...document.querySelectorAll('#search-results ul.search li')]"

@@ -39,23 +39,11 @@ WEBSITE_ONLY = "website-only"
 
 def chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
     """The notebooks of the table of contents, in its order (each one gets a handout)."""
-    import yaml
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from course.assignments import toc_files
 
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("file"), str):
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(toc)
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").is_file()]
+    return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").is_file()]
 
 
 def is_graded(cell) -> bool:
