@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PY := $(BIN)/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt code/pyproject.toml | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt code/pyproject.toml tools/pyproject.toml | sha256sum | cut -c1-16)
 # nbgrader's database step runs `alembic` from PATH; notebooks run with the venv's kernel.
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
@@ -25,7 +25,7 @@ NBVAL := -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nb
 venv: $(STAMP)
 
 # (Re)create the virtual environment when it is missing or requirements.txt / code/pyproject.toml changed.
-$(STAMP): requirements.txt code/pyproject.toml
+$(STAMP): requirements.txt code/pyproject.toml tools/pyproject.toml
 	@echo "==> setting up $(VENV) from requirements.txt"
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
