@@ -115,6 +115,7 @@ from .large_width import (
 )
 
 from .numerics import (
+    MEMORY_BUDGET as MEMORY_BUDGET,
     finite_difference_gradient as finite_difference_gradient,
     frobenius_norm as frobenius_norm,
     loglog_slope as loglog_slope,

@@ -24,6 +24,7 @@ from scipy import special
 
 from ._validation import (
     as_array,
+    by_rows,
     check_delta,
     check_inputs,
     check_int,
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 22  # Gaussian draws generated at once by sample_near_zero_counts
-_MAX_DRAWS = 10**10  # sample_near_zero_counts refuses more Gaussian draws than this (minutes of work)
+_MAX_DRAWS = 2 * 10**8  # sample_near_zero_counts refuses more Gaussian draws than this (seconds of work; chunked)
 _MAX_DIM = 8192  # householder_first_row refuses a (d, d) matrix beyond this (512 MiB)
 _MAX_CHI2_WIDTH = 10**7  # binomial_chi2_pvalue bins single values of k: m + 1 of them at most
 
@@ -139,7 +140,8 @@ def near_zero_count(W0, x, tau):
     """
     W0 = check_layer("W0", W0)
     X2, single = check_inputs(x, W0.shape[1], name="x")
-    counts = np.count_nonzero(_near_zero_mask(W0, X2, _check_tau(tau)), axis=1)
+    tau = _check_tau(tau)
+    counts = by_rows(lambda rows: np.count_nonzero(_near_zero_mask(W0, rows, tau), axis=1), X2, W0.shape[0], parts=2)
     return int(counts[0]) if single else counts
 
 
@@ -429,7 +431,7 @@ def sample_near_zero_counts(m, tau, n_draws, *, rng=None) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``m * n_draws > 10**10`` (refused before drawing; memory is bounded by chunks of 2**22 draws).
+        If ``m * n_draws > 2 * 10**8`` (refused before drawing; memory is bounded by chunks of 2**22 draws).
 
     Examples
     --------
@@ -534,7 +536,7 @@ def clopper_pearson(k, n, *, confidence=0.95) -> tuple[float, float]:
     """
     from scipy import stats
 
-    n = check_int("n", n)
+    n = check_width("n", n)
     k = check_int("k", k, low=0)
     if k > n:
         raise ValueError(f"The 'k' parameter must be at most n = {n}. Got {k} instead.")

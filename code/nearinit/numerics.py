@@ -11,9 +11,13 @@ import math
 
 import numpy as np
 
-from ._validation import as_array, check_positive
+from ._validation import MEMORY_BUDGET, as_array, check_positive
 
-__all__ = ["finite_difference_gradient", "frobenius_norm", "loglog_slope"]
+__all__ = ["MEMORY_BUDGET", "finite_difference_gradient", "frobenius_norm", "loglog_slope"]
+
+#: The package's one memory budget in bytes (1 GiB, well under a laptop's RAM): every function whose memory grows
+#: with its arguments works in chunks within it or refuses, before it allocates, with this limit in the message.
+MEMORY_BUDGET = MEMORY_BUDGET
 
 _MAX_FD_ENTRIES = 10**5  # finite_difference_gradient calls the function 2 * size times
 

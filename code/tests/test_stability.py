@@ -32,7 +32,7 @@ from nearinit.worst_case import WorstCase, _from_projections
 
 def from_projections(z, a, B, **kwargs):
     """The worst case of the network given by its projections z = W0 x (the package's private core)."""
-    return WorstCase(*_from_projections(z, a, B, **kwargs), None, None)
+    return WorstCase._unchecked(*_from_projections(z, a, B, **kwargs), None, None)
 
 
 def _unit(rng, d):
@@ -156,7 +156,7 @@ def test_gd_radius_closed_form_and_errors():
         gd_radius(np.array([[1.0, 1.0], [1.0, 1.0]]), r0)
     with pytest.raises(ValueError, match="'K' parameter must be symmetric"):
         gd_radius(np.array([[1.0, 0.5], [0.0, 1.0]]), r0)
-    with pytest.raises(ValueError, match="square matrix of size len"):
+    with pytest.raises(ValueError, match="'r0' parameter must have one entry per row of 'K'"):
         gd_radius(np.eye(3), r0)
 
 
