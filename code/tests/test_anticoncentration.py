@@ -374,12 +374,31 @@ def test_chi2_pvalue_errors():
         binomial_chi2_pvalue(np.array([1, 2]), 3, 1.0)
 
 
-@pytest.mark.parametrize("start", ["low", "high"])
-def test_binomial_quantile_corrects_a_wrong_ppf(monkeypatch, start):
-    """The exact search must not trust scipy's floating-point ppf: start it far off and get the same answer."""
-    import nearinit.anticoncentration as conc
+def test_binomial_quantile_at_a_tie_is_the_smaller_k():
+    """P(N > k) = delta exactly: k itself is the quantile (the smallest k with P(N > k) <= delta), not k + 1."""
+    assert binomial_quantile(1, 0.5, 0.5) == 0  # P(N > 0) = 1/2
+    assert binomial_quantile(2, 0.5, 0.25) == 1  # P(N > 1) = 1/4
+    assert binomial_quantile(3, 0.5, 0.125) == 2  # P(N > 2) = 1/8
+    assert binomial_quantile(2, 0.5, 0.2499) == 2  # just below the tie: one more
 
-    m, p, delta = 200, 0.3, 0.01
-    expected = binomial_quantile(m, p, delta)
-    monkeypatch.setattr(conc._stats().binom, "ppf", lambda q, n, pr: 0.0 if start == "low" else float(n))
-    assert binomial_quantile(m, p, delta) == expected
+
+@pytest.mark.parametrize(("m", "p", "delta"), [(200, 0.3, 0.01), (7, 0.5, 0.4), (1000, 0.01, 1e-9), (50, 0.9, 0.5)])
+def test_binomial_quantile_is_the_smallest_k_with_tail_at_most_delta(m, p, delta):
+    k = binomial_quantile(m, p, delta)
+    assert stats.binom.sf(k, m, p) <= delta and (k == 0 or stats.binom.sf(k - 1, m, p) > delta)
+
+
+def test_chi2_pvalue_pools_the_tails_as_documented():
+    """The bins: {0..lo}, {lo+1}, ..., {hi-1}, {hi..m}, with lo the first k where n P(N <= k) >= min_expected and hi
+    the last k where n P(N >= k) >= min_expected; recomputed here by a loop, then the chi-square of those bins."""
+    rng = np.random.default_rng(11)
+    for m, p, n, min_expected in [(12, 0.3, 400, 5.0), (30, 0.1, 1000, 5.0), (20, 0.5, 300, 20.0), (8, 0.7, 60, 1.0)]:
+        counts = rng.binomial(m, p, size=n)
+        lo = next(k for k in range(m + 1) if n * stats.binom.cdf(k, m, p) >= min_expected)
+        hi = next(k for k in range(m, -1, -1) if n * stats.binom.sf(k - 1, m, p) >= min_expected)
+        bins = [range(0, lo + 1), *[range(k, k + 1) for k in range(lo + 1, hi)], range(hi, m + 1)]
+        observed = np.array([np.isin(counts, list(b)).sum() for b in bins])
+        expected = np.array([n * stats.binom.pmf(list(b), m, p).sum() for b in bins])
+        ref = stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue
+        got = binomial_chi2_pvalue(counts, m, p, min_expected=min_expected)
+        assert got == pytest.approx(ref, rel=1e-9), (m, p, n)
