@@ -177,10 +177,10 @@ _TABLE = {
     "quadratic": Activation("quadratic", _quad, _identity, _ones, 1.0, 0.0, sympy_formula="z**2 / 2"),
 }
 
-#: Names accepted by :func:`nearinit.get_activation`: ``"relu"`` and the smooth activations.
+# ACTIVATIONS: documented in nearinit/__init__.py (the API page reads it there).
 ACTIVATIONS = tuple(_TABLE)
 
-#: The smooth activations (finite beta), in the book's order.
+# SMOOTH_ACTIVATIONS: documented in nearinit/__init__.py (the API page reads it there).
 SMOOTH_ACTIVATIONS = tuple(name for name, act in _TABLE.items() if act.beta is not None)
 
 

@@ -15,9 +15,7 @@ from ._validation import MEMORY_BUDGET, as_array, check_positive
 
 __all__ = ["MEMORY_BUDGET", "finite_difference_gradient", "frobenius_norm", "loglog_slope"]
 
-#: The package's one memory budget in bytes (1 GiB, well under a laptop's RAM): every function whose memory grows
-#: with its arguments works in chunks within it or refuses, before it allocates, with this limit in the message.
-MEMORY_BUDGET = MEMORY_BUDGET
+# MEMORY_BUDGET (from _validation, the one place it is set): documented in nearinit/__init__.py for the API page.
 
 _MAX_FD_ENTRIES = 10**5  # finite_difference_gradient calls the function 2 * size times
 

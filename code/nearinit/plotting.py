@@ -11,7 +11,7 @@ from .numerics import loglog_slope
 
 __all__ = ["BOOK_COLORS", "plot_count_distribution", "plot_loglog", "plot_ratio_strip", "use_book_style"]
 
-#: Colour cycle (colour-blind safe, Okabe-Ito), in the order the chapters use it.
+# BOOK_COLORS: documented in nearinit/__init__.py (the API page reads it there).
 BOOK_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 

@@ -29,7 +29,7 @@ __all__ = [
 _MAX_SYMBOLIC = 8  # taylor_forms: m and d at most 8 (the symbolic gradient has m d terms; sympy slows fast)
 _MAX_ORDER = 16  # peak_gain_series: at most 16 orders (each is a symbolic derivative of growing size)
 
-#: The real variable z of every activation expression.
+# Z: documented in nearinit/__init__.py (the API page reads it there).
 Z = sp.Symbol("z", real=True)
 
 
