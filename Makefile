@@ -211,7 +211,7 @@ MUTATE ?=
 mutation: $(STAMP)
 	cd code && nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTATE) > /dev/null; \
 	  $(BIN)/mutmut results --all true > mutants/results.txt 2>&1 || true
-	$(PY) tools/mutation_score.py code/mutants/results.txt
+	$(PY) code/mutation_score.py code/mutants/results.txt
 
 ## make bench-course: autograding one submission (lean assignment) against the whole chapter in a fresh kernel
 bench-course: $(STAMP)

@@ -445,7 +445,8 @@ def ball_points(W0, x, B, n, *, rng=None) -> tuple[list[np.ndarray], list[str]]:
             kinds.append("isotropic")
         else:
             chosen = rng.random(m) < rng.uniform(0.001, 0.05)
-            chosen[rng.integers(m)] = True  # at least one row moves: never a point at distance 0
+            if not chosen.any():  # at least one row moves: never a point at distance 0 (small m)
+                chosen[rng.integers(m)] = True
             side = np.sign(W0[chosen] @ u)
             D = np.zeros((m, d))
             D[chosen] = np.outer(-np.where(side == 0, -1.0, side) * rng.exponential(1.0, chosen.sum()), u)
