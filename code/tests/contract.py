@@ -23,6 +23,7 @@ from __future__ import annotations
 import inspect
 import math
 import multiprocessing
+import os
 import pickle
 import re
 import resource
@@ -572,27 +573,27 @@ def _address_limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _results(name: str, *, limit: bool) -> list[tuple]:
+    """The verdicts of every case of ``name``, run here (under an address-space limit if ``limit``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    obj = public_callables()[name]
+    if name in RESULTS:
+        return []
+    try:
+        catalogue = cases(name, obj)
+    except KeyError as err:
+        return [(name, "(catalogue)", "", "unknown parameter", str(err))]
+    params = [p for p in _signature(obj).parameters if p != "self"]
+    if limit:
+        _address_limit()
+    return [(name, case.param, case.what, *run_case(obj, case, params)) for case in catalogue]
+
+
 def _child(name: str, conn) -> None:
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        obj = public_callables()[name]
-        if name in RESULTS:
-            conn.send([])
-            return
-        try:
-            catalogue = cases(name, obj)
-        except KeyError as err:
-            conn.send([(name, "(catalogue)", "", "unknown parameter", str(err))])
-            return
-        params = [p for p in _signature(obj).parameters if p != "self"]
-        _address_limit()
-        results = []
-        for case in catalogue:
-            verdict, detail = run_case(obj, case, params)
-            results.append((name, case.param, case.what, verdict, detail))
-        conn.send(results)
+        conn.send(_results(name, limit=True))
     except BaseException as err:
         conn.send([(name, "(child)", "", "obscure", repr(err)[:300])])
     finally:
@@ -600,7 +601,14 @@ def _child(name: str, conn) -> None:
 
 
 def run_callable(name: str, timeout: float = 120.0) -> list[tuple]:
-    """The verdicts of every case of one public callable, computed in a forked child."""
+    """The verdicts of every case of one public callable, computed in a forked child.
+
+    Under mutation testing (mutmut sets MUTANT_UNDER_TEST), in this process instead: mutmut must see which functions
+    a test calls, and it stops a hanging mutant itself.
+    """
+    mutant = os.environ.get("MUTANT_UNDER_TEST")
+    if mutant is not None:  # a mutant's run is a child of mutmut's: limit its address space as ours
+        return _results(name, limit=mutant not in ("", "stats", "list_all_tests", "fail", "mutant_generation"))
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(name, child))
