@@ -402,3 +402,31 @@ def test_chi2_pvalue_pools_the_tails_as_documented():
         ref = stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue
         got = binomial_chi2_pvalue(counts, m, p, min_expected=min_expected)
         assert got == pytest.approx(ref, rel=1e-9), (m, p, n)
+
+
+def test_householder_near_e1_and_exact_messages():
+    """x close to e_1 is where the wrong sign cancels (1 - u_1): the first row and the orthogonality stay exact."""
+    for x in (np.array([1.0, 1e-7, 0.0]), np.array([-1.0, 1e-7, 0.0]), np.array([0.0, 2.0, 0.0])):
+        M = householder_first_row(x)
+        np.testing.assert_allclose(M[0], x / np.linalg.norm(x), rtol=0, atol=1e-15)
+        np.testing.assert_allclose(M @ M.T, np.eye(3), rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match=r"^The 'x' parameter must be a nonzero vector\. Got the zero vector\.$"):
+        householder_first_row(np.zeros(3))
+
+
+def test_binomial_tail_types_and_the_draw_cap_boundary(monkeypatch):
+    import nearinit.anticoncentration as conc
+
+    assert type(binomial_tail(10, 0.3, 2)) is float
+    monkeypatch.setattr(conc, "_MAX_DRAWS", 100)
+    counts = sample_near_zero_counts(10, 0.5, 10, rng=0)  # exactly the cap: allowed
+    assert counts.dtype == np.int64 and counts.shape == (10,)
+    with pytest.raises(
+        ValueError, match=r"^The 'm' and 'n_draws' parameters ask for m \* n_draws = 110 Gaussian draws"
+    ):
+        sample_near_zero_counts(10, 0.5, 11, rng=0)
+
+
+def test_chi2_names_the_first_bad_count():
+    with pytest.raises(ValueError, match=r"Got counts\[2\] = 9\.0 \(1 such entries\)"):
+        binomial_chi2_pvalue(np.array([1, 2, 9, 3]), 5, 0.5)
