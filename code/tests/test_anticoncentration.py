@@ -430,3 +430,15 @@ def test_binomial_tail_types_and_the_draw_cap_boundary(monkeypatch):
 def test_chi2_names_the_first_bad_count():
     with pytest.raises(ValueError, match=r"Got counts\[2\] = 9\.0 \(1 such entries\)"):
         binomial_chi2_pvalue(np.array([1, 2, 9, 3]), 5, 0.5)
+
+
+def test_chi2_pooling_at_its_boundaries():
+    """n P = min_expected exactly still makes a bin (>=); two bins are refused, three are enough; default 5."""
+    counts = np.array([0] * 5 + [1] * 10 + [2] * 5)  # m = 2, p = 1/2, n = 20: n P(N = 0) = n P(N = 2) = 5
+    ref = stats.chisquare([5, 10, 5], [5.0, 10.0, 5.0]).pvalue
+    assert binomial_chi2_pvalue(counts, 2, 0.5) == pytest.approx(ref, rel=1e-12)
+    assert binomial_chi2_pvalue(counts, 2, 0.5, min_expected=5.0) == binomial_chi2_pvalue(counts, 2, 0.5)
+    with pytest.raises(ValueError, match="too short"):
+        binomial_chi2_pvalue(counts, 2, 0.5, min_expected=5.5)  # only two pooled bins would remain
+    with pytest.raises(ValueError, match="too short"):
+        binomial_chi2_pvalue(np.array([0] * 5 + [1] * 5), 1, 0.5)  # lo = 0, hi = 1: two bins
