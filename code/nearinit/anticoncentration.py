@@ -515,9 +515,8 @@ def binomial_chi2_pvalue(counts, m, p, *, min_expected=5.0) -> float:
     hi = int(m - np.argmax(right[::-1]))
     if not left.any() or hi <= lo + 1:  # left.any() == right.any() == (n >= min_expected)
         raise ValueError(f"The 'counts' parameter is too short for a chi-square test (n = {n}); draw more counts.")
-    edges = np.concatenate(
-        [[-0.5], np.arange(lo, hi) + 0.5, [m + 0.5]]
-    )  # pragma: no mutate (equivalent: counts are in 0..m)
+    inner = np.arange(lo, hi) + 0.5
+    edges = np.concatenate([[-0.5], inner, [m + 0.5]])  # pragma: no mutate (equivalent: counts are in 0..m)
     observed = np.histogram(counts, bins=edges)[0]
     expected = n * np.diff(stats.binom.cdf(edges, m, p))
     if not np.all(expected > 0):  # pragma: no mutate (equivalent: defensive, every bin expects >= min_expected > 0)

@@ -442,3 +442,9 @@ def test_chi2_pooling_at_its_boundaries():
         binomial_chi2_pvalue(counts, 2, 0.5, min_expected=5.5)  # only two pooled bins would remain
     with pytest.raises(ValueError, match="too short"):
         binomial_chi2_pvalue(np.array([0] * 5 + [1] * 5), 1, 0.5)  # lo = 0, hi = 1: two bins
+
+
+def test_a_zero_input_is_refused_with_the_exact_reason():
+    message = r"^The 'x' parameter must be nonzero \(for x = 0 every neuron is near zero\)\. Got a zero input\.$"
+    with pytest.raises(ValueError, match=message):
+        near_zero_count(np.ones((3, 2)), np.zeros(2), 0.5)
