@@ -353,19 +353,6 @@ def solution_key(out: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
     return out
 
 
-# --------------------------------------------------------------------------- submissions for the tests
-def correct_submission(course: Course, assignment: str) -> nbformat.NotebookNode:
-    """The student release with every solution cell replaced by the instructor's solution (markers dropped)."""
-    solutions = {
-        nbgrader_meta(c)["grade_id"]: c.source for c in read(course.source(assignment)).cells if is_solution_cell(c)
-    }
-    nb = read(course.release(assignment))
-    for cell in nb.cells:
-        if is_solution_cell(cell):
-            cell.source = without_markers(solutions[nbgrader_meta(cell)["grade_id"]])
-    return nb
-
-
 # --------------------------------------------------------------------------- command line
 def _rel(path: pathlib.Path) -> str:
     return os.path.relpath(path, pathlib.Path.cwd())
