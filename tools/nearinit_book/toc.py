@@ -123,7 +123,6 @@ _SECTIONS = {  # module -> section title (every module of nearinit._MODULES need
     "main_lemma": "The main lemma and the general base point",
     "worst_case": "The exact worst case",
     "ntk": "Toward the NTK",
-    "stability": "From almost linear to kernel training",
     "large_width": "Very large widths",
     "numerics": "Numerical tools",
     "plotting": "Plotting",

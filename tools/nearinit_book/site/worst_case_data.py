@@ -1,13 +1,14 @@
 """Data of chapter 6's interactive figure: the exact worst case against Lemma 6.1's bound, over a grid of m and B.
 
-For every width m of a half-decade grid (10^2 ... 10^6) and radius B of a grid (1/4 ... 8), the exact worst case
-of the gap ``|f - f_0|`` over the ball ``||W - W0||_F <= B`` at a random initialization (``sample_projections`` and
-``worst_case_gap_from_projections`` of the nearinit package: the exact maximum, not an estimate), averaged over a
-few seeded draws of W0 x, next to the lemma's bound with the best tau (``main_lemma_bound`` with ``optimal_tau``,
-c = sqrt(2/pi)), the slides' statement (``main_lemma_slides_bound``) and the asymptote c B^{4/3} m^{1/3}
-(``worst_case_asymptotic``), at delta = 0.05. Written to ``book/_extra/interactive/worst-case-data.js`` (a script
-that sets ``window.NEARINIT_WORST_CASE``, so the page works offline and from a file), which
-``book/_extra/interactive/worst-case.js`` draws; the chapter page shows it, no kernel needed.
+For every width m of a half-decade grid (10^2 ... 10^6) and radius B of a grid (1/4 ... 8), the exact worst case of the
+gap ``|f - f_0|`` over the ball ``||W - W0||_F <= B`` at a random initialization (``sample_projections`` and
+``worst_case_gap`` of the nearinit package on them: the exact maximum, not an estimate), averaged over a few seeded
+draws of W0 x, next to the lemma's bound with the best tau (``main_lemma_bound`` with
+``main_lemma_tau(method="optimal")``, c = sqrt(2/pi)), the slides' statement (``main_lemma_bound(method="slides")``) and
+the asymptote c B^{4/3} m^{1/3} (``worst_case_asymptotic``), at delta = 0.05. Written to
+``book/_extra/interactive/worst-case-data.js`` (a script that sets ``window.NEARINIT_WORST_CASE``, so the page works
+offline and from a file), which ``book/_extra/interactive/worst-case.js`` draws; the chapter page shows it, no kernel
+needed.
 
 Run ``make interactive-data`` (``python -m nearinit_book.site.worst_case_data``) after changing the package;
 ``tests/test_interactive_data.py`` recomputes some points and compares.
@@ -36,11 +37,10 @@ def reps_for(m: int) -> int:
 def compute(widths=WIDTHS, radii=RADII, seed=SEED) -> dict:
     from nearinit import (
         main_lemma_bound,
-        main_lemma_slides_bound,
-        optimal_tau,
+        main_lemma_tau,
         sample_projections,
         worst_case_asymptotic,
-        worst_case_gap_from_projections,
+        worst_case_gap,
     )
 
     c = math.sqrt(2 / math.pi)
@@ -49,7 +49,7 @@ def compute(widths=WIDTHS, radii=RADII, seed=SEED) -> dict:
     for i, m in enumerate(widths):
         draws = [sample_projections(m, rng=rng) for _ in range(reps_for(m))]
         for j, B in enumerate(radii):
-            worst[i, j] = np.mean([worst_case_gap_from_projections(z, a, B).value for z, a in draws])
+            worst[i, j] = np.mean([worst_case_gap(z[:, None], a, np.ones(1), B).value for z, a in draws])
     grid = [[(m, B) for B in radii] for m in widths]
     return {
         "widths": list(widths),
@@ -59,9 +59,13 @@ def compute(widths=WIDTHS, radii=RADII, seed=SEED) -> dict:
         "reps": [reps_for(m) for m in widths],
         "worst": [[round(float(v), 6) for v in row] for row in worst],
         "lemma": [
-            [round(main_lemma_bound(m, B, DELTA, tau=optimal_tau(m, B, c=c), c=c), 6) for m, B in r] for r in grid
+            [
+                round(main_lemma_bound(m, B, DELTA, tau=main_lemma_tau(m, B, method="optimal", c=c), c=c), 6)
+                for m, B in r
+            ]
+            for r in grid
         ],
-        "slides": [[round(main_lemma_slides_bound(m, B, DELTA), 6) for m, B in row] for row in grid],
+        "slides": [[round(main_lemma_bound(m, B, DELTA, method="slides"), 6) for m, B in row] for row in grid],
         "asymptote": [[round(worst_case_asymptotic(m, B), 6) for m, B in row] for row in grid],
     }
 
