@@ -405,7 +405,7 @@ def test_one_handout_per_chapter():
 # --------------------------------------------------------------------------- slide metadata and decks
 def test_slide_metadata_current():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "slides" / "mark.py"), "--check"], capture_output=True, text=True
+        [sys.executable, "-m", "nearinit_book.slides.mark", "--check"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -228,7 +228,16 @@ class Course:
         paths = list(paths)
         if not paths:
             return None
-        cmd = [sys.executable, __file__, "validate", "--course", str(self.root), "--json", str(out)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "nearinit_book.course.assignments",
+            "validate",
+            "--course",
+            str(self.root),
+            "--json",
+            str(out),
+        ]
         # Its log goes to a file: a pipe nobody reads while the autograder runs would fill up and stall the child.
         with open(self.root / "validation.log", "w") as log:
             return subprocess.Popen([*cmd, *map(str, paths)], stdout=log, stderr=subprocess.STDOUT)
