@@ -90,6 +90,21 @@ _MODULES = {
         "worst_case_sort",
         "worst_case_streaming",
     ),
+    "per_neuron": (
+        "PerNeuronWorstCase",
+        "per_neuron_limit",
+        "per_neuron_mean",
+        "per_neuron_worst_case",
+        "per_neuron_worst_case_from_projections",
+    ),
+    "uniform": (
+        "circle_max_near_zero",
+        "dkw_deviation",
+        "dkw_excess",
+        "inputs_near_zero_bound",
+        "sphere_near_zero_bound",
+    ),
+    "tangent": ("GradientChange", "gradient_change", "ntk_limit_singular"),
     "numerics": ("finite_difference_gradient", "frobenius_norm", "loglog_slope"),
     "plotting": ("BOOK_COLORS", "plot_count_distribution", "plot_loglog", "plot_ratio_strip", "use_book_style"),
 }
