@@ -115,7 +115,7 @@ def ntk_limit_singular(X, *, tol=1e-10) -> bool:
     np.fill_diagonal(C, 0.0)
     if np.any(C >= 1.0 - tol):
         return True
-    j, k = np.nonzero(np.triu(C <= -1.0 + tol))
+    j, _ = np.nonzero(np.triu(C <= -1.0 + tol))
     if j.size == 0:
         return False
     D = U[j]  # one direction per antiparallel pair; with (b) excluded each line carries at most one pair
