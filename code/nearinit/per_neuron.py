@@ -54,7 +54,7 @@ class PerNeuronWorstCase:
     radius : float
         The per-neuron radius r = R / sqrt(m).
     W : (m, d) ndarray
-        An optimal point (only for :func:`per_neuron_worst_case`; built on first access).
+        An optimal point (only for :func:`~nearinit.per_neuron_worst_case`; built on first access).
     """
 
     value: float

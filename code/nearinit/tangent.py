@@ -1,8 +1,8 @@
 """The features along the path and the limiting kernel's invertibility (chapter ``ch-toward-ntk``).
 
-- :func:`gradient_change`: ||grad_W f(x; W) - grad_W f(x; W0)||_F and the neurons whose activation changed,
+- :func:`~nearinit.gradient_change`: ||grad_W f(x; W) - grad_W f(x; W0)||_F and the neurons whose activation changed,
   for :prf:ref:`prop-gradient-closeness` (the gradients stay close: at most ||a||_inf ||x|| sqrt(abs(S))).
-- :func:`ntk_limit_singular`: whether the bias-free limiting kernel K(x, x') = x^T x' (pi - theta) / (2 pi) is
+- :func:`~nearinit.ntk_limit_singular`: whether the bias-free limiting kernel K(x, x') = x^T x' (pi - theta) / (2 pi) is
   singular on given inputs, by the exact criterion of :prf:ref:`prop-ntk-pd`: singular if and only if an input
   is 0, two inputs point the same way, or the directions of the antiparallel pairs are linearly dependent.
 """
@@ -17,7 +17,7 @@ from ._validation import as_array, check_one_input, check_real, check_same_shape
 
 __all__ = ["GradientChange", "gradient_change", "ntk_limit_singular"]
 
-#: Largest number of inputs :func:`ntk_limit_singular` takes (it forms the n x n matrix of cosines).
+#: Largest number of inputs :func:`~nearinit.ntk_limit_singular` takes (it forms the n x n matrix of cosines).
 MAX_INPUTS = 2000
 
 

@@ -7,11 +7,11 @@ chapter checks them against:
 
 - all tau at once: abs(S_1(tau)) / m is an empirical distribution function, and Massart's one-sided
   Dvoretzky-Kiefer-Wolfowitz inequality gives abs(S_1(tau)) <= m p(tau) + sqrt((m/2) ln(1/delta)) for every
-  tau >= 0 simultaneously (delta <= 1/2): :func:`dkw_excess` is the exact sup over tau of the left side
+  tau >= 0 simultaneously (delta <= 1/2): :func:`~nearinit.dkw_excess` is the exact sup over tau of the left side
   minus m p(tau);
-- n inputs at once: a union bound, delta / n (:func:`inputs_near_zero_bound`);
+- n inputs at once: a union bound, delta / n (:func:`~nearinit.inputs_near_zero_bound`);
 - every unit input at once: a net of the sphere and the largest row norm
-  (:func:`sphere_near_zero_bound`); :func:`circle_max_near_zero` is the exact largest count over the unit
+  (:func:`~nearinit.sphere_near_zero_bound`); :func:`~nearinit.circle_max_near_zero` is the exact largest count over the unit
   circle (d = 2), by a sweep over the 4 m arc endpoints.
 """
 
