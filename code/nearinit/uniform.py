@@ -11,8 +11,8 @@ chapter checks them against:
   minus m p(tau);
 - n inputs at once: a union bound, delta / n (:func:`~nearinit.inputs_near_zero_bound`);
 - every unit input at once: a net of the sphere and the largest row norm
-  (:func:`~nearinit.sphere_near_zero_bound`); :func:`~nearinit.circle_max_near_zero` is the exact largest count over the unit
-  circle (d = 2), by a sweep over the 4 m arc endpoints.
+  (:func:`~nearinit.sphere_near_zero_bound`); :func:`~nearinit.circle_max_near_zero` is the exact largest count
+  over the unit circle (d = 2), by a sweep over the 4 m arc endpoints.
 """
 
 from __future__ import annotations
