@@ -21,12 +21,12 @@ import sys
 import nbformat
 import pytest
 
-from course import student as stu
+from nearinit_book.course import student as stu
 
 from conftest import ROOT
 
 KIT = ROOT / "assignments" / "student-kit"
-REQUIREMENTS = ROOT / "course" / "requirements-student.txt"
+REQUIREMENTS = ROOT / "tools" / "nearinit_book" / "course" / "requirements-student.txt"
 # The book's build and test tools stay out. Sphinx itself comes in as a library of myst-nb, whose `glue` the
 # chapters' setup cells import (the numbers quoted in the prose); the site builder, jupyter-book, does not.
 FORBIDDEN = ("jupyter-book", "playwright", "ruff", "nbgrader", "nbval", "pytest")
@@ -44,7 +44,7 @@ def _pins(path: pathlib.Path) -> dict[str, str]:
 def test_student_pins_are_the_books():
     book, student = _pins(ROOT / "requirements.txt"), _pins(REQUIREMENTS)
     assert student and all(book.get(name) == version for name, version in student.items()), (
-        f"course/requirements-student.txt differs from requirements.txt: {student} vs {book}"
+        f"tools/nearinit_book/course/requirements-student.txt differs from requirements.txt: {student} vs {book}"
     )
     assert not set(student) & set(FORBIDDEN)
 
