@@ -21,7 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._validation import as_array, check_nonnegative, check_one_input, check_real, finite_result
+from ._validation import as_array, check_nonnegative, check_one_input, check_real, check_width, finite_result
 
 __all__ = [
     "PerNeuronWorstCase",
@@ -225,11 +225,7 @@ def per_neuron_worst_case(W0, a, x, R, *, sign=1, relu_prime_at_zero=0.0):
 
 
 def _check_width_real(m) -> int:
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)):
-        raise TypeError(f"The 'm' parameter must be an int >= 1. Got {m!r} instead.")
-    if m < 1 or m > 10**15:
-        raise ValueError(f"The 'm' parameter must be an int in the range [1, 10**15]. Got {m} instead.")
-    return int(m)
+    return check_width("m", m)  # the package's one width check (an int, 0-d arrays included)
 
 
 def per_neuron_mean(m, R, *, x_norm=1.0) -> float:

@@ -90,7 +90,10 @@ def _check_scaled_radius(B: float, x_norm: float, K: int) -> float:
     """B ||x||, refused when B ||x|| sqrt(K) overflows float64 (the objective would be inf - inf)."""
     radius = B * x_norm
     if not math.isfinite(radius * math.sqrt(max(K, 1))):
-        raise ValueError(f"The 'B' parameter is too large: B ||x|| sqrt(m) overflows float64. Got B = {B!r}.")
+        raise ValueError(
+            f"The 'B' and 'x_norm' parameters are too large together: B ||x|| sqrt(m) overflows float64. "
+            f"Got B = {B!r}, x_norm = {x_norm!r}."
+        )
     return radius
 
 

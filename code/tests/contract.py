@@ -108,11 +108,13 @@ KINDS = {
     "k": ("count0", 2),
     "K_": ("count0", 3),
     "B": ("nonneg", 1.0),
+    "R": ("nonneg", 1.0),
     "a_inf": ("nonneg", 1.0),
     "tau": ("positive", 0.5),
     "lr": ("positive", 0.1),
     "h": ("positive", 1e-6),
-    "x_norm": ("positive", 1.0),
+    "tol": ("positive", 1e-10),
+    "x_norm": ("nonneg", 1.0),  # ||x|| = 0 is a valid (degenerate) input where a function accepts it
     "c": ("unit", 1.0),
     "bound_factor": ("positive", 1.0),
     "margin": ("positive", 1.2),
@@ -154,6 +156,7 @@ OVERRIDES = {
         "y": ("positive_vector", lambda: np.array([3.0, 5.0, 9.0, 17.0])),
     },
     "concavity_certificate": {"K": ("count0_formula", 3)},
+    "circle_max_near_zero": {"W0": ("matrix", lambda: _W()[:, :2])},  # a first layer in the plane
     "binomial_tail": {"k": ("real", 2), "p": ("prob_closed", 0.3)},  # P(X >= k) for any real k, or an array
     "binomial_quantile": {"p": ("prob_closed", 0.3)},
     "hoeffding_upper": {"p": ("prob_closed", 0.3)},
@@ -215,7 +218,11 @@ SIGNS_REQUIRED |= {"worst_case_gap_from_projections"}  # the name before issue 2
 # Bad-looking values that may also succeed (a right, finite answer), if within a second and the budget.
 _MAY_SUCCEED = {"huge", "absurd formula"}
 _MUST_ACCEPT = {"the baseline call", "a NumPy scalar", "a 0-d array"}  # valid values
-DEFINES_D = {("ntk_limit", "X"), ("tangent_kernel_std", "X")}  # X sets d there: X2 must match it
+DEFINES_D = {
+    ("ntk_limit", "X"),
+    ("tangent_kernel_std", "X"),
+    ("ntk_limit_singular", "X"),
+}  # X sets d there: X2 must match it
 
 NONZERO_X = {"near_zero_set", "near_zero_count", "bad_set", "householder_first_row", "ball_points", "general_base_pair"}
 
@@ -232,6 +239,8 @@ RESULTS = {
     "SmoothInstance",
     "TaylorForms",
     "TrainResult",
+    "GradientChange",
+    "PerNeuronWorstCase",
 }
 
 
