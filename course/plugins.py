@@ -242,13 +242,20 @@ def configure(c, course_root: pathlib.Path) -> None:
     """The course's nbgrader configuration (called by `assignments/nbgrader_config.py`)."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.converters import Autograde, GenerateAssignment
-    from nbgrader.preprocessors import GetGrades
+    from nbgrader.preprocessors import Execute, GetGrades
+
+    from nearinit_book.grading.execute import SandboxedExecute
 
     c.CourseDirectory.course_id = "nearinit"
     # The release records the package; nbgrader's own chain follows, unchanged and in order.
     c.GenerateAssignment.preprocessors = [RecordPackage, *GenerateAssignment.preprocessors.default()]
     # Grading refuses another package before anything runs.
     c.Autograde.sanitize_preprocessors = [CheckPackage, *Autograde.sanitize_preprocessors.default()]
+    # The submission runs sandboxed, the tests in a kernel of their own (nearinit_book.grading): nbgrader's
+    # Execute step is replaced, the rest of its chain (scores, late penalties, ...) is unchanged.
+    c.Autograde.autograde_preprocessors = [
+        SandboxedExecute if step is Execute else step for step in Autograde.autograde_preprocessors.default()
+    ]
     c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, FeedbackFilter]
     import nbgrader.server_extensions.formgrader as formgrader
 
