@@ -137,6 +137,8 @@ def failed_submissions(log: str) -> dict[str, str]:
             reason = "the kernel died: no test ran (a crash, os._exit, or out of memory)"
         elif "PACKAGE MISMATCH" in line:
             reason = "PACKAGE MISMATCH" + line.split("PACKAGE MISMATCH", 1)[1]
+        elif "SANDBOX UNAVAILABLE" in line:
+            reason = "SANDBOX UNAVAILABLE" + line.split("SANDBOX UNAVAILABLE", 1)[1]
         found = re.search(r"There was an error processing assignment: .*/submitted/([^/]+)/", line)
         if found:
             failed[found.group(1)] = reason or "nbgrader could not grade it (see its log)"

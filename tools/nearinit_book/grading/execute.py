@@ -13,7 +13,8 @@ preprocessor takes `Execute`'s place and runs the notebook in two kernels:
 The test cells' outputs (the errors nbgrader scores) come from the tests' kernel only, so nothing the submission
 does in its kernel changes how a test runs or what it reports. Each test cell declares, in its first lines, the
 function it grades and the package functions the exercise asks the student to write (`grading_spec`); the
-sandbox's copy of `nearinit` has those functions' bodies replaced by `raise NotImplementedError` (`sandbox.copy_without`).
+sandbox's copy of `nearinit` has those functions' bodies replaced by `raise NotImplementedError`
+(`sandbox.copy_without`).
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ class GradingSpec:
 def cell_spec(source: str) -> tuple[str, list[str]]:
     """(graded function, forbidden package functions) declared by a test cell's first comment lines::
 
-        # Graded function: flip_sum
-        # Not available when graded: nearinit.linearization_gap, nearinit.linearize,
-        #     nearinit.relu_flip_terms
+    # Graded function: flip_sum
+    # Not available when graded: nearinit.linearization_gap, nearinit.linearize,
+    #     nearinit.relu_flip_terms
     """
     lines = source.splitlines()
     found = GRADED.match(lines[0]) if lines else None
@@ -206,4 +207,6 @@ class SandboxedExecute(Execute):
         reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
         if reply is None or reply["content"].get("status") != "ok":
             content = reply["content"] if reply else {}
-            raise GradingError(f"could not connect the tests to the sandbox: {content.get('ename')}: {content.get('evalue')}")
+            raise GradingError(
+                f"could not connect the tests to the sandbox: {content.get('ename')}: {content.get('evalue')}"
+            )

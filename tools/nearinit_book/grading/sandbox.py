@@ -114,8 +114,7 @@ def package_dir() -> pathlib.Path:
 
 def _stub_body(name: str) -> list[ast.stmt]:
     message = (
-        f"nearinit.{name} is not available when this exercise is graded: the exercise asks you to write it "
-        "yourself"
+        f"nearinit.{name} is not available when this exercise is graded: the exercise asks you to write it yourself"
     )
     return ast.parse(f"raise NotImplementedError({message!r})").body
 
