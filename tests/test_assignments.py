@@ -59,19 +59,23 @@ def _strings(node):
 
 
 def _public_and_secret(chapter: nbformat.NotebookNode) -> tuple[set[str], set[str]]:
+    """(lines shown to students, lines of solution regions, hidden-test regions and website-only cells); a line is
+    public where it stands outside the regions, even if the same line also stands inside one."""
     public, secret = set(), set()
     for cell in chapter.cells:
         lines = cell.source.splitlines()
         if stu.WEBSITE_ONLY in stu.tags(cell):
             secret.update(line.strip() for line in lines)
             continue
-        hidden = [
-            stu.regions(cell.source, *m)
-            for m in ((stu.SOLUTION_BEGIN, stu.SOLUTION_END), (stu.HIDDEN_BEGIN, stu.HIDDEN_END))
-        ]
-        inside = {line.strip() for group in hidden for region in group for line in region}
-        secret.update(inside)
-        public.update(line.strip() for line in lines if line.strip() not in inside)
+        inside = False
+        for line in lines:
+            text = line.strip()
+            if text in (stu.SOLUTION_BEGIN, stu.HIDDEN_BEGIN):
+                inside = True
+            elif text in (stu.SOLUTION_END, stu.HIDDEN_END):
+                inside = False
+            else:
+                (secret if inside else public).add(text)
     return public, secret
 
 
@@ -338,6 +342,7 @@ def test_feedback_teaches_and_does_not_leak(course, graded, chapter):
         assert not leaked, f"{a}, feedback of {student!r} shows hidden or solution lines: {leaked[:5]}"
         assert "HIDDEN TESTS" not in text and "```{" not in text and "{prf:ref}" not in text
         assert not re.search(r"<script[^>]+src=[\"']https?://", html), f"{a}: the feedback loads a script online"
+        assert "cdn.jsdelivr.net" not in html, f"{a}: the feedback names a CDN (MathJax's speech-rule-engine)"
         assert "window.MathJax" in html and "MathJax 2" not in html
     stub_html = course.feedback_html("stub", a).read_text()
     assert "A public test failed" in stub_html and "NotImplementedError" in stub_html
@@ -398,7 +403,7 @@ def test_the_solution_key_has_every_exercise_and_works_offline(tmp_path):
                 last = [line for line in stu.without_markers(cell.source).splitlines() if line.strip()][-1].strip()
                 text = htmllib.unescape(re.sub(r"<[^>]+>", "", key))
                 assert last.split("(")[0] in text, f"{chapter.name}: solution code missing"
-    assert not re.search(r"<script[^>]+src=[\"']https?://", key) and "cdnjs" not in key
+    assert not re.search(r"<script[^>]+src=[\"']https?://", key) and "cdnjs" not in key and "jsdelivr" not in key
     assert "window.MathJax" in key
 
 
@@ -480,21 +485,28 @@ def test_grading_without_the_sandbox_tool_refuses_loudly(course, graded):
 def test_the_sandbox_sees_no_course_no_network_and_makes_no_process(tmp_path):
     """The sandboxed kernel on its own: what it can read, write, reach and start."""
     import json
+    import socket
+    import subprocess
 
     from jupyter_client import BlockingKernelClient
     from jupyter_core.utils import run_sync
 
     secret = ROOT / "book"
+    listener = socket.socket()  # a server on the grader's loopback: the sandbox must not reach it
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
     probe = f"""
 import json, os, resource, socket, site
 out = {{}}
 out["repository"] = os.path.exists({str(secret)!r})
 out["venv read-only"] = not os.access(site.getsitepackages()[0], os.W_OK)
-try:
-    socket.create_connection(("127.0.0.1", 22), timeout=2)
-    out["network"] = "connected"
-except OSError as exc:
-    out["network"] = exc.errno
+for name, host in (("grader's loopback", "127.0.0.1"), ("internet", "1.1.1.1")):
+    try:
+        socket.create_connection((host, {port} if host == "127.0.0.1" else 80), timeout=2)
+        out[name] = "connected"
+    except OSError as exc:
+        out[name] = exc.errno
 try:
     os.fork()
     out["fork"] = "forked"
@@ -516,7 +528,7 @@ print(json.dumps(out))
 """
     with grading_sandbox.Sandbox(forbidden={"smooth_gap_bound"}, limits={"RLIMIT_AS": 2**31}) as box:
         km = box.kernel_manager()
-        run_sync(km.start_kernel)()
+        run_sync(km.start_kernel)(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         kc = BlockingKernelClient(connection_file=box.connection_file)
         kc.load_connection_file()
         kc.start_channels()
@@ -528,13 +540,14 @@ print(json.dumps(out))
             )
         finally:
             kc.stop_channels()
+            listener.close()
     assert reply["content"]["status"] == "ok", lines
     out = json.loads("".join(lines))
     import errno
 
     assert out["repository"] is False, "the sandbox sees the repository (solutions, course)"
     assert out["venv read-only"] is True
-    assert out["network"] == errno.ENETUNREACH, out
+    assert out["grader's loopback"] == errno.ECONNREFUSED and out["internet"] == errno.ENETUNREACH, out
     assert out["fork"] == errno.EPERM, out
     assert out["raise limit"] == "refused"
     assert out["scratch"] == "ok"

@@ -50,6 +50,12 @@ def cell_spec(source: str) -> tuple[str, list[str]]:
     #     nearinit.relu_flip_terms
     """
     lines = source.splitlines()
+    # (nbgrader puts a comment line of its own first when it restores a deleted test cell)
+    head = next(
+        (k for k, line in enumerate(lines) if GRADED.match(line) or (line.strip() and not line.startswith("#"))),
+        len(lines),
+    )
+    lines = lines[head:]
     found = GRADED.match(lines[0]) if lines else None
     if not found:
         raise GradingError(f"a test cell must start with '# Graded function: <name>', not {lines[:1]}")
@@ -200,9 +206,11 @@ class SandboxedExecute(Execute):
                 self.nb.cells[index] = cell
 
     def _install_proxies(self, box, spec) -> None:
+        info = box.km.get_connection_info(session=False)
+        info = {k: v.decode() if isinstance(v, bytes) else v for k, v in info.items()}
         code = (
             "__import__('nearinit_book.grading.proxy', fromlist=['install']).install("
-            f"{box.connection_file!r}, {list(spec.functions)!r}, {self._call_timeout()!r})"
+            f"{info!r}, {list(spec.functions)!r}, {self._call_timeout()!r})"
         )
         reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
         if reply is None or reply["content"].get("status") != "ok":

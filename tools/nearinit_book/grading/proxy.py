@@ -100,8 +100,12 @@ class SandboxedFunction:
             raise TypeError(f"{name} returned a value the grader does not accept: {exc}") from None
 
 
-def install(connection_file: str, names: list[str], timeout: float, namespace: dict | None = None) -> None:
-    """Bind a proxy for each name in `namespace` (default: the kernel's `__main__`)."""
+def install(connection: dict, names: list[str], timeout: float, namespace: dict | None = None) -> None:
+    """Bind a proxy for each name in `namespace` (default: the kernel's `__main__`).
+
+    `connection` is the sandboxed kernel's connection info, from its kernel manager: never read from the connection
+    file, which lies in a folder the sandbox can write.
+    """
     from nearinit_book.grading.sandbox import BoundedBlockingKernelClient
 
     if namespace is None:
@@ -111,8 +115,8 @@ def install(connection_file: str, names: list[str], timeout: float, namespace: d
     import zmq
 
     # its own zmq context: closing it never touches the sockets of the kernel it runs in
-    kc = BoundedBlockingKernelClient(connection_file=connection_file, context=zmq.Context())
-    kc.load_connection_file()
+    kc = BoundedBlockingKernelClient(context=zmq.Context())
+    kc.load_connection_info(connection)
     kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=True)
     state: dict = {}
     for name in names:

@@ -31,7 +31,7 @@ SCALARS = {
 }
 DTYPES = ("float64", "float32", "int64", "int32", "bool")
 MAX_DEPTH = 4
-MAX_BYTES = 16 * 2**20  # the largest message: arguments or a result (the exercises' arrays are a few kB)
+MAX_BYTES = 4 * 2**20  # the largest array, in bytes (the exercises' are a few kB); its base64 fits in one message
 ACCEPTED = "None, bool, int, float, str, numpy scalars and numpy arrays of floats, ints or bools, tuples, lists"
 
 
