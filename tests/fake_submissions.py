@@ -30,7 +30,7 @@ import copy
 
 import nbformat
 
-from course import student as stu
+from nearinit_book.course import student as stu
 
 # --------------------------------------------------------------------------- exercise-specific answers
 # A plausible wrong answer that passes the public tests (and only fails hidden ones).

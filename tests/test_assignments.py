@@ -27,8 +27,8 @@ from nearinit_book.grading import execute as grading_execute
 from nearinit_book.grading import sandbox as grading_sandbox
 from nearinit_book.grading import wire
 
-from course import assignments as asg
-from course import student as stu
+from nearinit_book.course import assignments as asg
+from nearinit_book.course import student as stu
 
 from conftest import ROOT
 
@@ -114,7 +114,7 @@ def test_every_notebook_starts_with_the_book_macros(path):
     """jupyterlab-myst takes math macros from the first markdown cell's frontmatter: the website's macros."""
     first = stu.read(path).cells[0]
     assert stu.is_macro_cell(first) and first.source == stu.macro_source(), (
-        f"{path.name}: the first cell is not the current macro cell; run `python -m course.student` "
+        f"{path.name}: the first cell is not the current macro cell; run `python -m nearinit_book.course.student` "
         "(macros are defined once, in _config.yml)"
     )
     assert "remove-cell" in stu.tags(first), f"{path.name}: the macro cell must be tagged remove-cell (website)"
@@ -303,7 +303,7 @@ def test_release_holds_no_solution_hidden_test_or_website_only_line(course, chap
 
 @pytest.mark.parametrize("chapter", GRADED, ids=_name)
 def test_release_shows_exercise_stub_and_public_tests_and_records_the_package(course, chapter):
-    from course.plugins import package_fingerprint
+    from nearinit_book.course.plugins import package_fingerprint
 
     a = _ready(course, chapter)
     source = {asg.nbgrader_meta(c)["grade_id"]: c for c in asg.read(course.source(a)).cells if asg.nbgrader_meta(c)}
