@@ -531,7 +531,7 @@ print(json.dumps(out))
         run_sync(km.start_kernel)(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         kc = BlockingKernelClient(connection_file=box.connection_file)
         kc.load_connection_file()
-        kc.start_channels()
+        kc.start_channels(hb=False)  # (a missed heartbeat under load is not a dead kernel)
         try:
             kc.wait_for_ready(timeout=60)
             lines = []
