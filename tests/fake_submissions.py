@@ -8,14 +8,17 @@ rather than an exercise (an exception, an infinite loop, a dying kernel, a patch
 below) are graded on one assignment each, to keep `make test` short; the input transformer of issue 23 is graded on
 every assignment.
 
-The attacks on the grader (issue 23): each would have won marks, or harmed the grading of others, when the tests ran
-in the submission's own kernel (the old "grading prelude"); with the submission sandboxed and the tests in a kernel of
-their own (`nearinit_book.grading`) each scores 0:
+The attacks on the grader (issue 23). When the tests ran in the submission's own kernel (the old "grading prelude"),
+"input-transformer", "event-hook", "patched-sys" and "reads-grader-files" got full marks (checked on 03_smooth and
+05_anticoncentration against that grader; "patched-builtins" hung that kernel, 0), and the last three would write
+into the grader's files or leave processes and output behind. With the submission sandboxed and the tests in a
+kernel of their own (`nearinit_book.grading`) each scores 0:
 - "input-transformer": an IPython input transformer that blanks every later cell holding an `assert` (the tests);
 - "event-hook": a `pre_run_cell` event hook that, before a cell holding tests, makes IPython compile it as `pass`;
 - "patched-sys": `sys.setprofile`/`sys.getprofile` faked (the prelude's watch on package calls), then the package's
   own function called (an alias);
-- "patched-builtins": `builtins.type` and `builtins.isinstance` lying for an object whose == is always True;
+- "patched-builtins": `builtins.type` lying about an object whose == is always True (graded on an exercise that
+  returns an int, where the old grader's exact-type check was all that stood in the way);
 - "reads-grader-files": looks for the autograder's source notebook (the instructor's solution, the hidden tests) and
   the gradebook from its working directory up and in the usual places, and runs the solution it finds;
 - "writes-grader-files": the same search, then appends to the gradebook, empties the source notebooks and writes a
@@ -188,7 +191,7 @@ MECHANISMS = {
     "fork-busy-loop": 2,
     "prints-100mb": 3,
     "patched-sys": 5,
-    "patched-builtins": 6,
+    "patched-builtins": 4,
     "reads-grader-files": 7,
 }
 EVERYWHERE = ("input-transformer",)
@@ -228,17 +231,16 @@ sys.getprofile = lambda: _profiler[0]
 
 PATCHED_BUILTINS = """import builtins
 
-_real_type, _real_isinstance = builtins.type, builtins.isinstance
+_real_type = builtins.type
 
 
 def _type(*args):
-    if len(args) == 1 and _real_isinstance(args[0], _AlwaysEqual):
+    if len(args) == 1 and _real_type(args[0]) is _AlwaysEqual:
         return {base}
     return _real_type(*args)
 
 
 builtins.type = _type
-builtins.isinstance = lambda obj, cls: True if _real_isinstance(obj, _AlwaysEqual) else _real_isinstance(obj, cls)
 
 
 """

@@ -23,12 +23,12 @@ import re
 import fake_submissions as fake
 import nbformat
 import pytest
-from nearinit_book.grading import execute as grading_execute
-from nearinit_book.grading import sandbox as grading_sandbox
-from nearinit_book.grading import wire
 
 from nearinit_book.course import assignments as asg
 from nearinit_book.course import student as stu
+from nearinit_book.grading import execute as grading_execute
+from nearinit_book.grading import sandbox as grading_sandbox
+from nearinit_book.grading import wire
 
 from conftest import ROOT
 
