@@ -253,6 +253,7 @@ def configure(c, course_root: pathlib.Path) -> None:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.converters import Autograde, GenerateAssignment
     from nbgrader.preprocessors import Execute, GetGrades
+
     from nearinit_book.grading.execute import SandboxedExecute
 
     c.CourseDirectory.course_id = "nearinit"
