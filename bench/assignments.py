@@ -4,7 +4,7 @@ For each chapter with graded exercises: the wall time of `nbgrader autograde` on
 solution; median of --repeat runs, each its own nbgrader run, kernel start included), against
 - the floor: a notebook whose one cell is `import numpy`, run in a fresh kernel (median of --repeat runs, measured
   between the autograde runs, so under the same load). Autograding starts two kernels (the sandboxed one of the
-  submission and the tests' one, side by side) and a bubblewrap sandbox; the budget is 5x this floor (issue 23);
+  submission and the tests' one, side by side) and a bubblewrap sandbox; the budget is 5x this floor;
 - the whole chapter in a fresh kernel, which is what the autograder ran before the assignments were made lean
   (15 s per submission measured then, at low load).
 Results go to _build/bench/assignments.json. Wall times depend on the machine's load: compare the ratios.

@@ -5,10 +5,10 @@ way a student could. Exercise-specific kinds (a plausible wrong answer, an alias
 that lies about equality) are written for every graded exercise of the book below: a new graded exercise must add
 its entries here (`tests/test_assignments.py` fails until it does). Kinds that test a mechanism of the grader
 rather than an exercise (an exception, an infinite loop, a dying kernel, a patched numpy, the attacks on the grader
-below) are graded on one assignment each, to keep `make test` short; the input transformer of issue 23 is graded on
+below) are graded on one assignment each, to keep `make test` short; the input transformer is graded on
 every assignment.
 
-The attacks on the grader (issue 23). When the tests ran in the submission's own kernel (the old "grading prelude"),
+The attacks on the grader. When the tests ran in the submission's own kernel (the old "grading prelude"),
 "input-transformer", "event-hook", "patched-sys" and "reads-grader-files" got full marks (checked on 03_smooth and
 05_anticoncentration against that grader; "patched-builtins" hung that kernel, 0), and the last three would write
 into the grader's files or leave processes and output behind. With the submission sandboxed and the tests in a
@@ -196,7 +196,7 @@ MECHANISMS = {
 }
 EVERYWHERE = ("input-transformer",)
 
-# The submission of issue 23, as filed (for 03_smooth): `{signature}` is the exercise's def line.
+# The input transformer that defeated the old grader (03_smooth): `{signature}` is the exercise's def line.
 INPUT_TRANSFORMER = (
     'get_ipython().input_transformers_post.append(lambda lines: [] if any("assert" in l for l in lines) else lines)'
     "\n{signature}\n    return 0.0"

@@ -407,9 +407,9 @@ def test_the_solution_key_has_every_exercise_and_works_offline(tmp_path):
     assert "window.MathJax" in key
 
 
-# --------------------------------------------------------------------------- isolation (issue 23)
+# --------------------------------------------------------------------------- isolation
 def test_the_issues_input_transformer_scores_zero(course, graded):
-    """The submission of issue 23, as filed, got 2/2 when the tests ran in the submission's kernel."""
+    """The input-transformer submission got 2/2 when the tests ran in the submission's kernel."""
     a = "03_smooth"
     [cell] = [c for c in asg.read(course.submitted("input-transformer", a)).cells if asg.is_solution_cell(c)]
     assert cell.source == (

@@ -184,7 +184,7 @@ OVERRIDES = {
     "plot_count_distribution": {"m": ("width", M), "p": ("prob_closed", 0.3)},
     "tangent_kernel_std": {"m": ("width", 1000)},
     "householder_first_row": {"x": ("free_vector", _x)},
-    "sup_from_sorted": {"z_sorted": ("free_vector", lambda: np.array([0.0, 0.1, 0.5, 2.0]))},  # before issue 20
+    "sup_from_sorted": {"z_sorted": ("free_vector", lambda: np.array([0.0, 0.1, 0.5, 2.0]))},  # old name
     "kernel_stability_bound": {"B": ("nonneg", 1.0)},
     "main_lemma_tau": {"B": ("positive", 1.0)},
     "Activation": {
@@ -213,7 +213,7 @@ OVERRIDES = {
 # at x = 0; a reflection needs a direction).
 # Callables whose outer weights must be signs +-1 (the exact worst case and its relatives, Theorem thm-worst-case).
 SIGNS_REQUIRED = {"worst_case_gap", "kernel_change_extremes", "general_base_pair", "WorstCase"}
-SIGNS_REQUIRED |= {"worst_case_gap_from_projections"}  # the name before issue 20
+SIGNS_REQUIRED |= {"worst_case_gap_from_projections"}  # an old name (runs on old code)
 
 # Bad-looking values that may also succeed (a right, finite answer), if within a second and the budget.
 _MAY_SUCCEED = {"huge", "absurd formula"}

@@ -1,4 +1,4 @@
-"""Grading that a submission cannot touch (issue 23; README, "How grading is isolated").
+"""Grading that a submission cannot touch (README, "How grading is isolated").
 
 - `execute.SandboxedExecute`: nbgrader's Execute step of `nbgrader autograde`, with the submission's cells in a
   sandboxed kernel and the test cells in a separate kernel of their own;
