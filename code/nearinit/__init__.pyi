@@ -119,7 +119,6 @@ from .per_neuron import (
     per_neuron_limit as per_neuron_limit,
     per_neuron_mean as per_neuron_mean,
     per_neuron_worst_case as per_neuron_worst_case,
-    per_neuron_worst_case_from_projections as per_neuron_worst_case_from_projections,
 )
 
 from .uniform import (
