@@ -110,6 +110,32 @@ def font_preloads(css: str, page: str, prefix: str) -> str:
     )
 
 
+# What the page does not need of MathJax's output, which is most of a chapter's bytes (a formula per line of prose):
+# the MathML namespace of the assistive <math> (an HTML parser gives <math> that namespace itself), the TeX classes
+# MathJax records on it for its own re-rendering (no MathJax runs in the reader's browser; a screen reader reads the
+# MathML elements), and the style every container repeats, which becomes one rule of the stylesheet.
+_XMLNS = ' xmlns="http://www.w3.org/1998/Math/MathML"'
+_TEXCLASS = re.compile(r' data-mjx-texclass="[A-Z]+"')
+_CONTAINER_STYLE = re.compile(r'^(<mjx-container class="MathJax" jax="CHTML"[^>]*?) style="([^"]*)"')
+
+
+def compact(rendered: list[str]) -> tuple[list[str], str]:
+    """MathJax's output without what the page does not need, and the CSS rule that takes the containers' style.
+
+    The containers' style moves into the stylesheet only when every formula has the same one (the book's
+    ``chtml.scale`` makes it so); otherwise it stays on each container."""
+    styles = {m.group(2) for h in rendered if (m := _CONTAINER_STYLE.match(h))}
+    common = styles.pop() if len(styles) == 1 and all(_CONTAINER_STYLE.match(h) for h in rendered) else None
+    out = []
+    for h in rendered:
+        h = _TEXCLASS.sub("", h.replace(_XMLNS, ""))
+        if common is not None:
+            h = _CONTAINER_STYLE.sub(r"\1", h, count=1)
+        out.append(h)
+    rule = f'\nmjx-container[jax="CHTML"] {{{common}}}\n' if common is not None else ""
+    return out, rule
+
+
 def _items(text: str) -> list[tuple[str, bool]]:
     """The formulas of a page still holding TeX, in order."""
     found = []
@@ -145,7 +171,8 @@ def prerender(app, exc):
     result = typeset(items, app.config.mathjax3_config or {})
     for index, message in result["errors"]:
         logger.warning(f"MathJax cannot typeset {items[index][0]!r} ({where[items[index]]}): {message}")
-    rendered = dict(zip(items, result["html"], strict=True))
+    shown, style_rule = compact(result["html"])
+    rendered = dict(zip(items, shown, strict=True))
 
     def replace(m: re.Match) -> str:
         if not is_math(m.group(2)) or (item := split_tex(m.group(4))) is None:
@@ -168,7 +195,7 @@ def prerender(app, exc):
     if target.parent.exists():
         shutil.rmtree(target.parent)
     shutil.copytree(mathjax_source() / FONTS, target.parent / FONTS)
-    target.write_text(result["css"], encoding="utf-8")
+    target.write_text(result["css"] + style_rule, encoding="utf-8")
 
 
 def setup(app):
