@@ -19,7 +19,7 @@ JB_FLAGS := -W -n --keep-going
 # excepted, as nbval skips PNG figures: tests/nbval_sanitize.cfg).
 NBVAL := -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: interactive-data pdf slides bundle-test book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
+.PHONY: claims interactive-data pdf slides bundle-test book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
 .PHONY: course student-site student-setup-test bench-course
 
 venv: $(STAMP)
@@ -120,6 +120,13 @@ portability: $(STAMP)
 	done
 	@echo "==> nbval strict with the native kernel, BLAS threads not pinned"
 	env -u OMP_NUM_THREADS -u OPENBLAS_NUM_THREADS $(PY) $(NBVAL) $(NOTEBOOKS)
+
+## make claims [NB=book/05_anticoncentration.ipynb]: every false variant declared in the check cells' metadata, each
+## in a fresh kernel (2 at a time), must fail exactly its check cell with an AssertionError; writes
+## book/claims_report.json (the results page's claim ledger; tests/test_claims.py checks it is current). About 6
+## minutes for the whole book here (README, "What `make claims` proves").
+claims: $(STAMP)
+	$(PY) -m nearinit_book.claims $(foreach nb,$(NB),--nb $(nb))
 
 ## make serve: build if needed and serve the site on http://127.0.0.1:8000
 serve: $(STAMP)
