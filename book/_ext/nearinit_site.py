@@ -25,7 +25,8 @@ Reading, numbering and weight (each checked by the browser tests):
 - references to a numbered chapter read "Chapter 3", not the chapter's full title mid-sentence;
 - page titles (``<title>``), the search index and the search summaries read math as text (``10¹²``, not
   ``\(10^{12}\)``; :mod:`nearinit_text`);
-- ``{nearinit-results}`` writes the index of results (numbers, titles and links, chapter by chapter;
+- ``{nearinit-results}`` writes the index of results (numbers, titles and links, chapter by chapter, each with its
+  checks and the false variants they reject: the claim ledger of ``nearinit_book.claims.ledger``;
   ``book/results.md``) in place of sphinx-proof's "Proof Index" of internal labels;
 - a proof's references to the errata become marks (e1, e2) and are listed after the proof, not inside it;
 - the theme's stylesheets keep only the rules that can match on this site (:mod:`nearinit_css`);
@@ -50,6 +51,7 @@ import sys
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from nearinit_book.claims.ledger import ledger_nodes
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import clean_astext
 
@@ -257,6 +259,7 @@ def _fill_results_index(app, doctree, docname):
                 para += nodes.Text(" ")
                 para += title
             item += para
+            item += ledger_nodes(app, docname, label)  # its checks and false variants (nearinit_book.claims)
             items += item
         section += items
         content.append(section)
@@ -540,6 +543,7 @@ def setup(app):
     app.connect("doctree-resolved", _typeset_ref_titles)
     app.connect("doctree-resolved", _errata_after_proofs, priority=600)
     app.connect("doctree-resolved", _fill_results_index)
+    app.setup_extension("nearinit_book.claims.ledger")  # the check cells' anchors, the claim ledger's data
     app.add_node(results_index)
     app.add_directive("nearinit-results", ResultsIndex)
     app.connect("html-page-context", _math_as_text)

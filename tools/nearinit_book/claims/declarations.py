@@ -63,7 +63,11 @@ def _strip_magics(source: str) -> str:
 
 
 def check_cells(nb: dict) -> list[int]:
-    """Indices of the cells that need a declaration: non-graded code cells with an ``assert``."""
+    """Indices of the cells that need a declaration: non-graded code cells with an ``assert``.
+
+    Each needs ``"claims"`` in its metadata, or ``"claims_none"``: a reason why its assertion checks no numbered
+    result (a fact about floating point, a caveat of the prose).
+    """
     return [
         i
         for i, cell in enumerate(nb["cells"])
@@ -185,7 +189,7 @@ def notebook_checks(path: Path, root: Path) -> list[Check]:
 
 
 def book_results(path: Path) -> dict[str, str]:
-    """The numbered results of one notebook that need a check: prf label -> kind (theorem, lemma, ...)."""
+    """The results of one notebook that need a check: prf label -> kind (theorem, lemma, proposition, corollary)."""
     nb = json.loads(Path(path).read_text())
     found = {}
     for cell in nb["cells"]:
@@ -194,7 +198,8 @@ def book_results(path: Path) -> dict[str, str]:
         for m in _PRF.finditer(_src(cell)):
             kind, options = m.group(2), m.group(3)
             label = re.search(r"^:label:\s*(\S+)", options, re.M)
-            if kind in RESULT_KINDS and label and not re.search(r"^:nonumber:", options, re.M):
+            # the appendix numbers its results in their titles (A.1, ...) and marks them :nonumber:
+            if kind in RESULT_KINDS and label:
                 found[label.group(1)] = kind
     return found
 
@@ -202,3 +207,33 @@ def book_results(path: Path) -> dict[str, str]:
 def load_report(root: Path) -> dict:
     path = Path(root) / REPORT
     return json.loads(path.read_text()) if path.exists() else {"notebooks": {}}
+
+
+def prf_labels(path: Path) -> set[str]:
+    """Every prf label of one notebook (definitions and exercises included): what a claim may name."""
+    nb = json.loads(Path(path).read_text())
+    labels = set()
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            for m in _PRF.finditer(_src(cell)):
+                label = re.search(r"^:label:\s*(\S+)", m.group(3), re.M)
+                if label:
+                    labels.add(label.group(1))
+    return labels
+
+
+def claim_comment(source: str, name: str) -> str:
+    """The ``# Claim (...): ...`` comment a reader sees above the assignment of ``name`` (continuation lines joined)."""
+    tree = ast.parse(_strip_magics(source))
+    hits = _assignment(tree, name)
+    lines = source.split("\n")
+    end = hits[0].lineno - 1 if hits else len(lines)
+    start = max((i for i in range(end) if lines[i].lstrip().startswith("# Claim")), default=None)
+    if start is None:
+        return ""
+    text = [lines[start].strip()[2:]]
+    for line in lines[start + 1 : end]:
+        if not line.lstrip().startswith("#") or line.lstrip().startswith("# Claim"):
+            break
+        text.append(line.strip()[1:].strip())
+    return " ".join(text)

@@ -46,6 +46,7 @@ def run_variant(root: str, notebook: str, index: int, substitutions: dict | None
         timeout=timeout,
         kernel_name="python3",
         allow_errors=False,
+        shutdown_kernel="immediate",  # the run is over: no graceful shutdown to wait for
         resources={"metadata": {"path": str((Path(root) / notebook).parent)}},
     )
     outcome = {"failed_cell": None, "error": None, "message": None}

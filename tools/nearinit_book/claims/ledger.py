@@ -1,0 +1,194 @@
+"""The claim ledger: for each result of the book, the checks that would have caught it being false.
+
+:func:`collect` joins the declarations in the notebooks with the report ``make claims`` wrote: per result, its check
+cells, the false variants each was *seen* to reject (a report entry whose fingerprint matches the notebook), or the
+reason only a proof can establish it. ``tests/test_claims.py`` holds the book to it; the results page shows it
+(:func:`ledger_nodes`, called by the results index of the site's extension), and :func:`setup` gives every check
+cell its anchor ``#check-<cell id>`` on the chapter page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .declarations import (
+    REPORT,
+    book_results,
+    claim_comment,
+    load_report,
+    notebook_checks,
+)
+
+#: Chapters whose statements carry a constant, a rate or a probability: three caught variants per result.
+STRICT = ("03_", "05_", "06_", "07_", "appendix")
+CAUGHT = "caught"
+
+
+def needed(notebook: str) -> int:
+    """How many caught false variants a result of ``notebook`` needs (unless it is proof only)."""
+    return 3 if Path(notebook).name.startswith(STRICT) else 1
+
+
+@dataclass
+class CheckRef:
+    notebook: str
+    cell_id: str
+    index: int
+    summary: str  #: the cell's ``# Claim`` comment, without its "Claim (Lemma 5.1):" prefix
+    variants: list  #: (name, verdict or None when the report is stale or missing)
+    fresh: bool  #: the report's fingerprint matches the notebook
+
+    @property
+    def anchor(self) -> str:
+        return f"check-{self.cell_id}"
+
+    @property
+    def caught(self) -> int:
+        return sum(v == CAUGHT for _, v in self.variants) if self.fresh else 0
+
+
+@dataclass
+class Entry:
+    label: str
+    kind: str | None  #: theorem, lemma, proposition, corollary; None for a definition or exercise with checks
+    notebook: str | None
+    checks: list = field(default_factory=list)
+    proof_only: str | None = None
+
+    @property
+    def caught(self) -> int:
+        return sum(c.caught for c in self.checks)
+
+    @property
+    def needed(self) -> int:
+        return needed(self.notebook) if self.notebook else 0
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.proof_only) or self.caught >= self.needed
+
+
+_PREFIX = re.compile(r"^Claim\s*\((?:[^()]|\([^()]*\))*\)\s*:?\s*")
+
+
+def collect(root: Path) -> dict[str, Entry]:
+    """Every result of the book (and every other label a check names) with its checks and proof-only reason."""
+    root = Path(root).resolve()
+    notebooks = sorted((root / "book").glob("*.ipynb"))
+    report = load_report(root).get("notebooks", {})
+    entries: dict[str, Entry] = {}
+    for path in notebooks:
+        rel = path.relative_to(root).as_posix()
+        for label, kind in book_results(path).items():
+            entries[label] = Entry(label, kind, rel)
+    for path in notebooks:
+        rel = path.relative_to(root).as_posix()
+        meta = json.loads(path.read_text())["metadata"]
+        for label, reason in meta.get("claims_proof_only", {}).items():
+            entries.setdefault(label, Entry(label, None, rel)).proof_only = reason
+        reported = {c["cell"]: c for c in report.get(rel, {}).get("checks", [])}
+        for check in notebook_checks(path, root):
+            rc = reported.get(check.cell_id)
+            fresh = bool(rc) and rc.get("fingerprint") == check.fingerprint
+            verdicts = {(v["result"], v["name"]): v["verdict"] for v in (rc or {}).get("variants", [])}
+            for result in dict.fromkeys(check.results):
+                mine = [v for v in check.variants if v.result == result]
+                name = next(iter(mine[0].substitutions)) if mine else ""
+                summary = _PREFIX.sub("", claim_comment(check.source, name)) if name else ""
+                ref = CheckRef(
+                    rel,
+                    check.cell_id,
+                    check.index,
+                    summary,
+                    [(v.name, verdicts.get((result, v.name)) if fresh else None) for v in mine],
+                    fresh,
+                )
+                entries.setdefault(result, Entry(result, None, None)).checks.append(ref)
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------- on the website
+
+
+def _anchor_check_cells(app, doctree):
+    """Give every declared check cell of a chapter page the id ``check-<cell id>`` (the ledger links to it)."""
+    from docutils import nodes
+
+    path = Path(app.env.doc2path(app.env.docname))
+    if path.suffix != ".ipynb":
+        return
+    cells = json.loads(path.read_text())["cells"]
+    for node in doctree.findall(nodes.container):
+        index = node.get("cell_index")
+        if node.get("nb_element") != "cell_code" or index is None or index >= len(cells):
+            continue
+        cell = cells[index]
+        if cell.get("metadata", {}).get("claims") is not None:
+            node["ids"].append(f"check-{cell['id']}")
+            node["classes"].append("nearinit-check")
+
+
+def _ledger(app) -> dict[str, Entry]:
+    if getattr(app, "_nearinit_ledger", None) is None:
+        app._nearinit_ledger = collect(Path(app.srcdir))
+    return app._nearinit_ledger
+
+
+def _results_page_outdated(app, env, added, changed, removed):
+    """The results page shows the report and every chapter's declarations: rebuilt on every build (it is small)."""
+    app._nearinit_ledger = None
+    return [doc for doc in env.found_docs if doc.endswith("results")]
+
+
+def ledger_nodes(app, fromdocname: str, label: str) -> list:
+    """The ledger line(s) of one result for the results page: its checks as links, or "proof only"."""
+    from docutils import nodes
+
+    entry = _ledger(app).get(label)
+    box = nodes.container(classes=["nearinit-ledger"])
+    if entry is None or (not entry.checks and not entry.proof_only):
+        if entry is not None and entry.kind:
+            box += nodes.paragraph("", "Not yet checked.")
+            return [box]
+        return []
+    if entry.proof_only:
+        para = nodes.paragraph()
+        para += nodes.strong("", "Proof only: ")
+        para += nodes.Text(entry.proof_only)
+        box += para
+    items = nodes.bullet_list(classes=["nearinit-ledger-checks"])
+    for check in entry.checks:
+        item = nodes.list_item()
+        para = nodes.paragraph()
+        docname = check.notebook.removesuffix(".ipynb")
+        uri = app.builder.get_relative_uri(fromdocname, docname) + "#" + check.anchor
+        link = nodes.reference("", "", internal=True, refuri=uri)
+        link += nodes.Text(check.summary or "the check")
+        para += link
+        if check.fresh:
+            names = [name for name, verdict in check.variants if verdict == CAUGHT]
+            n = len(names)
+            para += nodes.Text(f": rejects {n} false version{'s' if n != 1 else ''}")
+            if names:
+                para += nodes.Text(" (")
+                para += nodes.emphasis("", "; ".join(names))
+                para += nodes.Text(")")
+        else:
+            para += nodes.Text(": not run on this version of the cell (make claims)")
+        item += para
+        items += item
+    if entry.checks:
+        box += items
+    return [box]
+
+
+def setup(app):
+    app.connect("doctree-read", _anchor_check_cells)
+    app.connect("env-get-outdated", _results_page_outdated)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+__all__ = ["REPORT", "CheckRef", "Entry", "collect", "ledger_nodes", "needed", "setup"]
