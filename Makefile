@@ -15,9 +15,10 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 # The site's math is typeset when it is built, by MathJax in Node.js (book/_ext/nearinit_math.py).
 NEED_NODE := @command -v node >/dev/null 2>&1 || { echo "!!! building the site needs Node.js, which typesets the book's math (Debian: apt-get install nodejs)"; exit 1; }
 JB_FLAGS := -W -n --keep-going
-# nbval in strict mode: a fresh kernel re-runs each notebook and every stored output must match (a figure's SVG
-# excepted, as nbval skips PNG figures: tests/nbval_sanitize.cfg).
-NBVAL := -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+# nbval in strict mode: a fresh kernel re-runs each notebook and every stored output must match, figures included
+# (their SVGs up to machine noise: the plugin nearinit_book.claims.figures; tests/test_figures.py shows it failing
+# on a figure drawn from other data).
+NBVAL := -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -p nearinit_book.claims.figures
 
 .PHONY: claims interactive-data pdf slides bundle-test book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
 .PHONY: course student-site student-setup-test bench-course
@@ -64,6 +65,7 @@ executed: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) $(NBVAL) $(NOTEBOOKS)
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_figures.py
 
 site: $(STAMP)
 	$(NEED_NODE)
