@@ -9,6 +9,7 @@ cell its anchor ``#check-<cell id>`` on the chapter page.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .declarations import (
     REPORT,
+    _strip_magics,
     book_results,
     claim_comment,
     load_report,
@@ -74,6 +76,17 @@ class Entry:
 _PREFIX = re.compile(r"^Claim\s*\((?:[^()]|\([^()]*\))*\)\s*:?\s*")
 
 
+def _first_assigned(source: str, names: set) -> str:
+    """Of ``names``, the one assigned first in the cell: its ``# Claim`` comment states what the check checks."""
+    lines = {}
+    for node in ast.parse(_strip_magics(source)).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        for t in targets:
+            if isinstance(t, ast.Name) and t.id in names:
+                lines.setdefault(t.id, node.lineno)
+    return min(lines, key=lines.get) if lines else ""
+
+
 def collect(root: Path) -> dict[str, Entry]:
     """Every result of the book (and every other label a check names) with its checks and proof-only reason."""
     root = Path(root).resolve()
@@ -96,7 +109,7 @@ def collect(root: Path) -> dict[str, Entry]:
             verdicts = {(v["result"], v["name"]): v["verdict"] for v in (rc or {}).get("variants", [])}
             for result in dict.fromkeys(check.results):
                 mine = [v for v in check.variants if v.result == result]
-                name = next(iter(mine[0].substitutions)) if mine else ""
+                name = _first_assigned(check.source, {n for v in mine for n in v.substitutions})
                 summary = _PREFIX.sub("", claim_comment(check.source, name)) if name else ""
                 ref = CheckRef(
                     rel,
