@@ -110,7 +110,7 @@ def collect(root: Path) -> dict[str, Entry]:
             for result in dict.fromkeys(check.results):
                 mine = [v for v in check.variants if v.result == result]
                 name = _first_assigned(check.source, {n for v in mine for n in v.substitutions})
-                summary = _PREFIX.sub("", claim_comment(check.source, name)) if name else ""
+                summary = _PREFIX.sub("", claim_comment(check.source, name)).replace("`", "") if name else ""
                 ref = CheckRef(
                     rel,
                     check.cell_id,
