@@ -12,7 +12,7 @@ export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
-# The site's math is typeset when it is built, by MathJax in Node.js (book/_ext/nearinit_math.py).
+# The site's math is typeset when it is built, by MathJax in Node.js (tools/nearinit_book/site/prerender.py).
 NEED_NODE := @command -v node >/dev/null 2>&1 || { echo "!!! building the site needs Node.js, which typesets the book's math (Debian: apt-get install nodejs)"; exit 1; }
 JB_FLAGS := -W -n --keep-going
 # nbval in strict mode: a fresh kernel re-runs each notebook and every stored output must match, figures included
@@ -52,8 +52,8 @@ test: $(STAMP)
 	@echo "==> make test: all checks passed"
 
 lint: $(STAMP)
-	$(BIN)/ruff check code tests bench book tools course assignments
-	$(BIN)/ruff format --check code tests bench book tools course assignments
+	$(BIN)/ruff check code tests bench book tools assignments
+	$(BIN)/ruff format --check code tests bench book tools assignments
 
 unit: $(STAMP)
 	$(PY) -m pytest -q code/tests --doctest-modules code/nearinit
@@ -99,7 +99,7 @@ $(AXE): tests/package.json tests/package-lock.json
 
 ## make assignments: a throw-away build of every assignment into _build/assignments/course (see `make course`)
 assignments: $(STAMP)
-	$(PY) -m course.assignments build
+	$(PY) -m nearinit_book.course.assignments build
 
 # The course tests: the catalogue of fake submissions graded by nbgrader, feedback, package check, and every
 # chapter and release opened in JupyterLab in headless Chromium (one course build shared by both files).
@@ -110,9 +110,9 @@ assignments-test: $(STAMP)
 ## per-run metadata (timestamps, Python version) that nbconvert leaves; tests/test_notebooks_executed.py checks it
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(or $(NB),$(NOTEBOOKS))
-	$(PY) tools/clean_notebooks.py $(or $(NB),$(NOTEBOOKS))
+	$(PY) -m nearinit_book.notebooks $(or $(NB),$(NOTEBOOKS))
 	@# Which cells go on which slide (cell metadata `slideshow`), recomputed from the edited cells (tools/slides).
-	$(PY) tools/slides/mark.py
+	$(PY) -m nearinit_book.slides.mark
 
 ## make portability: nbval strict again as other machines run it: OpenBLAS's kernels of older CPUs (Prescott,
 ## SandyBridge) and the BLAS thread count left to the library, as in a student's JupyterLab. .ci/run runs it.
@@ -147,7 +147,7 @@ bench: $(STAMP)
 
 ## make interactive-data: recompute chapter 6's interactive figure (book/_extra/interactive/worst-case-data.js)
 interactive-data: $(STAMP)
-	$(PY) book/_ext/worst_case_data.py
+	$(PY) -m nearinit_book.site.worst_case_data
 
 clean:
 	rm -rf _build
@@ -155,7 +155,7 @@ clean:
 # --------------------------------------------------------------------------- the book offline: PDF, handouts, slides
 # See README.md, "PDF, handouts and slides". `make pdf slides bundle-test` is what .ci/run runs after `make test`.
 PDF_OUT := _build/pdf
-PDF_MISSING = $(shell tools/pdf/missing-debian-packages)
+PDF_MISSING = $(shell tools/nearinit_book/pdf/missing-debian-packages)
 
 ## make pdf: the whole book as one PDF (_build/pdf/nearinit.pdf) and one student handout per chapter (_build/pdf/handouts/)
 pdf: $(STAMP)
@@ -165,23 +165,23 @@ pdf: $(STAMP)
 	rm -rf _build/pdf-book _build/pdf-handouts-src $(PDF_OUT)
 	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS) --path-output _build/pdf-book
 	mkdir -p $(PDF_OUT) && cp _build/pdf-book/_build/latex/nearinit.pdf $(PDF_OUT)/nearinit.pdf
-	$(PY) tools/pdf/handouts.py stage --out _build/pdf-handouts-src
+	$(PY) -m nearinit_book.pdf.handouts stage --out _build/pdf-handouts-src
 	$(BIN)/jupyter-book build _build/pdf-handouts-src --builder pdflatex $(JB_FLAGS)
-	$(PY) tools/pdf/handouts.py cut --pdf _build/pdf-handouts-src/_build/latex/nearinit.pdf --out $(PDF_OUT)/handouts
+	$(PY) -m nearinit_book.pdf.handouts cut --pdf _build/pdf-handouts-src/_build/latex/nearinit.pdf --out $(PDF_OUT)/handouts
 	@echo "==> the book: $(CURDIR)/$(PDF_OUT)/nearinit.pdf; handouts: $(CURDIR)/$(PDF_OUT)/handouts/"
 
-## make slides: one reveal.js deck per chapter (_build/slides/<chapter>.html), offline; see tools/slides/build.py
-SLIDES_NPM := tools/slides/node_modules/reveal.js/dist/reveal.js
+## make slides: one reveal.js deck per chapter (_build/slides/<chapter>.html), offline; see tools/nearinit_book/slides/build.py
+SLIDES_NPM := tools/nearinit_book/slides/node_modules/reveal.js/dist/reveal.js
 
-$(SLIDES_NPM): tools/slides/package.json tools/slides/package-lock.json
+$(SLIDES_NPM): tools/nearinit_book/slides/package.json tools/nearinit_book/slides/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "!!! make slides needs npm (Debian: apt-get install npm)"; exit 1; }
-	npm ci --prefix tools/slides --no-audit --no-fund --loglevel=error && touch $@
+	npm ci --prefix tools/nearinit_book/slides --no-audit --no-fund --loglevel=error && touch $@
 
 slides: $(STAMP) $(SLIDES_NPM)
 	rm -rf _build/slides _build/slides-env
 	@# The site's numbers (Lemma 5.1, Fig. 3.2): a Sphinx environment of the book, from Sphinx's dummy builder.
 	$(BIN)/jupyter-book build . --builder custom --custom-builder dummy $(JB_FLAGS) --path-output _build/slides-env
-	$(PY) tools/slides/build.py --env _build/slides-env/_build/.doctrees/environment.pickle --out _build/slides
+	$(PY) -m nearinit_book.slides.build --env _build/slides-env/_build/.doctrees/environment.pickle --out _build/slides
 	@echo "==> decks: $(CURDIR)/_build/slides/ (open one, press S for the speaker notes)"
 
 ## make bundle-test: the PDF, handouts and decks (after `make pdf slides`), and the site rebuilt to serve and link them
@@ -195,9 +195,9 @@ STUDENT_KIT := assignments/student-kit
 
 ## make course: every chapter's assignment into assignments/, the solution key, the student kit
 course: $(STAMP)
-	$(PY) -m course.assignments course
+	$(PY) -m nearinit_book.course.assignments course
 	rm -rf $(STUDENT_KIT) && mkdir -p $(STUDENT_KIT)
-	cp course/requirements-student.txt $(STUDENT_KIT)/requirements-student.txt
+	cp tools/nearinit_book/course/requirements-student.txt $(STUDENT_KIT)/requirements-student.txt
 	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir $(STUDENT_KIT) ./code
 	rm -rf code/build
 	@echo "==> student kit (hand it out): $(STUDENT_KIT)/"
@@ -205,7 +205,7 @@ course: $(STAMP)
 ## make student-site: the student edition of the website into _build/student/_build/html (publish this one)
 student-site: $(STAMP)
 	$(NEED_NODE)
-	$(PY) -m course.site --src _build/student-src
+	$(PY) -m nearinit_book.course.site --src _build/student-src
 	rm -rf _build/student
 	$(BIN)/jupyter-book build _build/student-src --path-output _build/student $(JB_FLAGS)
 	$(PY) -m pytest -q -p no:cacheprovider tests/test_student_site.py

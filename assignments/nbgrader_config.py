@@ -1,6 +1,7 @@
 """nbgrader configuration of the nearinit course: this directory is the course directory (`make course`).
 
-The course's behaviour is in `course/plugins.py` (`configure`), so that this file stays the one an instructor reads:
+The course's behaviour is in `nearinit_book.course.plugins` (`configure`), so that this file stays the one an
+instructor reads:
 - the release records the installed `nearinit` (version and source hash) and grading refuses another one, loudly
   (``--CheckPackage.allow_mismatch=True`` grades anyway);
 - feedback shows the public tests and which test failed with its message, never the hidden tests, with math
@@ -11,13 +12,8 @@ A course directory built elsewhere (the tests' temporary courses) loads this fil
 """
 
 import pathlib
-import sys
 
-_ROOT = pathlib.Path(__file__).resolve().parents[1]  # the repository: the `course` package lives there
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
-
-from course.plugins import configure  # noqa: E402
+from nearinit_book.course.plugins import configure
 
 c = get_config()  # noqa: F821 (injected by traitlets when it loads this file)
 configure(c, pathlib.Path(__file__).resolve().parent)

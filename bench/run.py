@@ -206,7 +206,7 @@ def bench_linearization(repeat: int, sizes) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- worst case
-STREAM_CHUNK = 1 << 20  # the default chunk of worst_case_streaming
+STREAM_CHUNK = 1 << 20  # the default chunk of random_worst_case(method="streaming")
 
 
 def _draw_floor(m: int, seed: int, chunk: int) -> None:
@@ -220,14 +220,22 @@ def _draw_floor(m: int, seed: int, chunk: int) -> None:
 
 def _selection_path(m: int, seed: int) -> float:
     """Chapter 6's exact selection on materialized projections (the same realization as the sort)."""
-    from nearinit import eligible_projections, worst_case_gap_from_projections
+    from nearinit import eligible_projections, worst_case_gap
 
     z = eligible_projections(m, rng=seed)
-    return worst_case_gap_from_projections(z, np.ones(z.size), 1.0).value
+    return worst_case_gap(z[:, None], np.ones(z.size), np.ones(1), 1.0).value
+
+
+def _path(method: str):
+    """``random_worst_case`` with one ``method``."""
+    from nearinit import random_worst_case
+
+    return lambda m, B, rng: random_worst_case(m, B, rng=rng, method=method)
 
 
 def bench_worst_case(repeat: int, widths, naive_max: int, os_widths) -> dict:
-    from nearinit import worst_case_order_statistics, worst_case_sort, worst_case_streaming
+    worst_case_sort, worst_case_streaming = _path("sort"), _path("streaming")
+    worst_case_order_statistics = _path("order_statistics")
 
     seed, rows, results = 2026, [], []
     for m in widths:
@@ -326,7 +334,8 @@ def machine() -> dict:
 
 def smoke() -> None:
     """Every part at small sizes, once, checking results only (no timing is judged): ``make test`` runs it."""
-    from nearinit import worst_case_order_statistics, worst_case_sort, worst_case_streaming
+    worst_case_sort, worst_case_streaming = _path("sort"), _path("streaming")
+    worst_case_order_statistics = _path("order_statistics")
 
     lin = _gap_at(2000, 50, 1)
     assert lin["rel_error_float64"] <= 1e-12, lin

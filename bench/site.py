@@ -4,7 +4,7 @@ For every page of ``_toc.yml``, opened in headless Chromium in a fresh browser c
 visit) from a loopback server:
 
 - **weight**: bytes transferred (encoded body sizes and headers of every response, the page included), from a
-  server that gzips text as web hosts do (``tests/site_server.py``), and the same files uncompressed ("raw");
+  server that gzips text as web hosts do (``nearinit_book.site.server``), and the same files uncompressed ("raw");
 - **requests**: how many responses the page needed;
 - **CLS**: cumulative layout shift (the Layout Instability API's ``layout-shift`` entries without recent input,
   summed from navigation until the math is typeset and the page has been still for half a second);
@@ -62,9 +62,8 @@ async () => {
 """
 
 
-sys.path.insert(0, str(ROOT / "tests"))
-from bookfiles import toc_pages  # noqa: E402
-from site_server import CHROMIUM_FLAGS, serve  # noqa: E402
+from nearinit_book.site.server import CHROMIUM_FLAGS, serve  # noqa: E402
+from nearinit_book.toc import toc_pages  # noqa: E402
 
 
 def visit(browser, url: str, root: pathlib.Path = HTML) -> dict:

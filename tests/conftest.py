@@ -1,16 +1,14 @@
-"""Shared fixtures of the book-level tests; paths, the table of contents and the chapters are in bookfiles.py."""
+"""Shared fixtures of the book-level tests; paths, the table of contents and the chapters are in nearinit_book.toc."""
 
 from __future__ import annotations
 
 import pathlib
-import sys
 
 import pytest
-from bookfiles import BOOK, CHAPTERS, ROOT
+
+from nearinit_book.toc import BOOK, CHAPTERS, ROOT
 
 __all__ = ["BOOK", "CHAPTERS", "ROOT"]
-if str(ROOT) not in sys.path:  # the course tools (`course/`) are imported by the course tests
-    sys.path.insert(0, str(ROOT))
 
 
 def pytest_collection_modifyitems(items):
@@ -34,7 +32,7 @@ TEST_TIMEOUT = 15
 
 @pytest.fixture(scope="session")
 def course(tmp_path_factory):
-    from course import assignments as asg
+    from nearinit_book.course import assignments as asg
 
     chapters = asg.graded_chapters(ROOT)
     if not chapters:

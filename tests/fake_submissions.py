@@ -14,8 +14,8 @@ import copy
 
 import nbformat
 
-from course import prelude
-from course import student as stu
+from nearinit_book.course import prelude
+from nearinit_book.course import student as stu
 
 # --------------------------------------------------------------------------- exercise-specific answers
 # A plausible wrong answer that passes the public tests (and only fails hidden ones).

@@ -12,9 +12,9 @@ import re
 
 import pytest
 import yaml
-from bookfiles import API, ROOT, api_page
 
 import nearinit
+from nearinit_book.toc import API, ROOT, api_page
 
 DIRECTIVE = re.compile(
     r"^\.\. (?:autofunction|autoclass|autodata|py:data|py:function|py:class):: nearinit\.(?:\w+\.)?(\w+)\s*$",
@@ -57,5 +57,5 @@ def test_api_page_is_in_the_back_matter():
 
 
 def test_the_page_is_generated_from_the_package_and_the_chapters():
-    """``book/api.md`` is what ``python tests/bookfiles.py api`` writes: no hand-kept entry or *Used in* list."""
-    assert API.read_text() == api_page(), "book/api.md is stale: run `python tests/bookfiles.py api > book/api.md`"
+    """``book/api.md`` is what ``python -m nearinit_book.toc api`` writes: no hand-kept entry or *Used in* list."""
+    assert API.read_text() == api_page(), "book/api.md is stale: run `python -m nearinit_book.toc api > book/api.md`"

@@ -23,9 +23,9 @@ import fake_submissions as fake
 import nbformat
 import pytest
 
-from course import assignments as asg
-from course import prelude
-from course import student as stu
+from nearinit_book.course import assignments as asg
+from nearinit_book.course import prelude
+from nearinit_book.course import student as stu
 
 from conftest import ROOT
 
@@ -107,7 +107,7 @@ def test_every_notebook_starts_with_the_book_macros(path):
     """jupyterlab-myst takes math macros from the first markdown cell's frontmatter: the website's macros."""
     first = stu.read(path).cells[0]
     assert stu.is_macro_cell(first) and first.source == stu.macro_source(), (
-        f"{path.name}: the first cell is not the current macro cell; run `python -m course.student` "
+        f"{path.name}: the first cell is not the current macro cell; run `python -m nearinit_book.course.student` "
         "(macros are defined once, in _config.yml)"
     )
     assert "remove-cell" in stu.tags(first), f"{path.name}: the macro cell must be tagged remove-cell (website)"
@@ -150,7 +150,7 @@ def test_graded_exercises_follow_the_format(path):
             assert "remove-cell" in asg.tags(cell), f"{where}: a test cell is tagged 'remove-cell'"
             assert asg.is_solution_cell(cells[k - 1]), f"{where}: a test cell follows its solution cell"
             assert cell.source.startswith(prelude.PRELUDE), (
-                f"{where}: a test cell starts with the grading prelude (course/prelude.py; `python -m course.prelude`)"
+                f"{where}: a test cell starts with the grading prelude (`python -m nearinit_book.course.prelude`)"
             )
             body = prelude.body(cell.source)
             hidden = asg.regions(body, asg.HIDDEN_BEGIN, asg.HIDDEN_END)
@@ -283,7 +283,7 @@ def test_release_holds_no_solution_hidden_test_or_website_only_line(course, chap
 
 @pytest.mark.parametrize("chapter", GRADED, ids=_name)
 def test_release_shows_exercise_stub_and_public_tests_and_records_the_package(course, chapter):
-    from course.plugins import package_fingerprint
+    from nearinit_book.course.plugins import package_fingerprint
 
     a = _ready(course, chapter)
     source = {asg.nbgrader_meta(c)["grade_id"]: c for c in asg.read(course.source(a)).cells if asg.nbgrader_meta(c)}

@@ -6,7 +6,7 @@ storage) and audited; the tests below then assert one property each, per page:
 
 - no JavaScript console error and no uncaught exception;
 - no request left the loopback address (the site works offline);
-- all math typeset at build time (book/_ext/nearinit_math.py): every ``.math`` node holds MathJax's output, no
+- all math typeset at build time (nearinit_book.site.prerender): every ``.math`` node holds MathJax's output, no
   ``mjx-merror``, no raw TeX left as text, and the page loads no MathJax script (nothing is typeset while reading);
 - every image loaded, with a meaningful alt text (not empty, not a file name);
 - every internal link and cross-reference resolves to an existing file and anchor;
@@ -47,8 +47,9 @@ from html.parser import HTMLParser
 
 import pytest
 import yaml
-from bookfiles import ROOT, toc_pages
-from site_server import CHROMIUM_FLAGS
+
+from nearinit_book.site.server import CHROMIUM_FLAGS
+from nearinit_book.toc import ROOT, toc_pages
 
 HTML = pathlib.Path(os.environ.get("NEARINIT_HTML", ROOT / "_build" / "html")).resolve()
 TOC = pathlib.Path(os.environ.get("NEARINIT_TOC", ROOT / "_toc.yml"))
@@ -67,7 +68,7 @@ AUDIT_WORKERS = int(os.environ.get("NEARINIT_BROWSER_WORKERS", "2"))
 
 
 def _toc_pages(toc_path: pathlib.Path = TOC) -> list[str]:
-    """Every document of the table of contents, in reading order (the shared walker of bookfiles.py)."""
+    """Every document of the table of contents, in reading order (the shared walker, nearinit_book.toc)."""
     return toc_pages(toc_path)
 
 
@@ -103,8 +104,8 @@ if _MISSING:
 @pytest.fixture(scope="session")
 def server():
     """Serve the built site on an ephemeral loopback port, text gzip-compressed as web hosts send it
-    (tests/site_server.py); yield its base URL."""
-    from site_server import serve
+    (tools/nearinit_book/site/server.py); yield its base URL."""
+    from nearinit_book.site.server import serve
 
     httpd, base = serve(HTML)
     yield base
@@ -227,7 +228,7 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) if (!e.hadRecentInput) window.__nearinitCLS += e.value;
 }).observe({ type: "layout-shift", buffered: true });
 """
-MAX_PAGE_BYTES = 1.5e6  # transferred, served gzip-compressed as web hosts serve it (tests/site_server.py)
+MAX_PAGE_BYTES = 1.5e6  # transferred, served gzip-compressed as web hosts serve it (tools/nearinit_book/site/server.py)
 MAX_PAGE_BYTES_RAW = 2.0e6  # the same files uncompressed
 MAX_CLS = 0.05
 MIN_FIGURE_FONT_PX = 9.0
@@ -1306,15 +1307,14 @@ def test_licence_citation_and_errata_reporting(session):
 
 def test_chapter6_interactive_figure(session):
     """Chapter 6 shows the exact worst case against the lemma's bound as sliders over m and B move: the values shown
-    are the precomputed ones (book/_ext/worst_case_data.py), the curves follow B, nothing is fetched from outside."""
-    import importlib.util
+    are the precomputed ones (nearinit_book.site.worst_case_data), the curves follow B, nothing is fetched from
+    outside."""
 
     chapter = next((p for p in PAGES if pathlib.PurePosixPath(p).name == "06_main_lemma"), None)
     if chapter is None:
         pytest.skip("chapter 06_main_lemma is not in _toc.yml")
-    spec = importlib.util.spec_from_file_location("worst_case_data", ROOT / "book" / "_ext" / "worst_case_data.py")
-    wcd = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(wcd)
+    from nearinit_book.site import worst_case_data as wcd
+
     data = wcd.read() if wcd.OUT.exists() else None
     outside: list[str] = []
     context = session.new_context(outside)

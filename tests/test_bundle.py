@@ -15,11 +15,11 @@ numbers as on the site, nbgrader's stub in place of each solution, and no line o
 test or of a ``website-only`` explanation, each of which the full PDF does show (so the check can fail).
 
 Decks (``_build/slides/<chapter>.html``): one per notebook; the recorded slide metadata is current
-(``tools/slides/mark.py --check``); each deck opens in headless Chromium (Debian's, through Playwright, every
-request leaving the loopback address blocked and recorded) with no request leaving the machine, no failed request
-(a file the deck folder does not ship: 404), no console error, all math typeset by MathJax with no error, no raw
-MyST (``{prf:``) text, every interactive figure of the chapter drawn, and every slide, with all its fragments
-shown, within reveal.js's slide size. A screenshot of every slide goes to ``_build/slides-screenshots/``.
+(``python -m nearinit_book.slides.mark --check``); each deck opens in headless Chromium (Debian's, through
+Playwright, every request leaving the loopback address blocked and recorded) with no request leaving the machine, no
+failed request (a file the deck folder does not ship: 404), no console error, all math typeset by MathJax with no
+error, no raw MyST (``{prf:``) text, every interactive figure of the chapter drawn, and every slide, with all its
+fragments shown, within reveal.js's slide size. A screenshot of every slide goes to ``_build/slides-screenshots/``.
 
 Site: after ``make pdf slides`` a site build links every chapter's handout and deck and the front page the book PDF,
 and serves those files.
@@ -42,10 +42,9 @@ import urllib.parse
 import pytest
 import yaml
 
-from conftest import ROOT
+from nearinit_book.pdf.handouts import chapters
 
-sys.path.insert(0, str(ROOT / "tools" / "pdf"))
-from handouts import chapters
+from conftest import ROOT
 
 HTML = pathlib.Path(os.environ.get("NEARINIT_HTML", ROOT / "_build" / "html"))
 PDF_DIR = pathlib.Path(os.environ.get("NEARINIT_PDF", ROOT / "_build" / "pdf"))

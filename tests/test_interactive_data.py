@@ -1,18 +1,16 @@
-"""The data of chapter 6's interactive figure are what the nearinit package computes (book/_ext/worst_case_data.py)."""
+"""The data of chapter 6's interactive figure are what the nearinit package computes.
+
+The data: ``book/_extra/interactive/worst-case-data.js``, written by ``nearinit_book.site.worst_case_data``.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
 import pytest
 
-from conftest import ROOT
-
-spec = importlib.util.spec_from_file_location("worst_case_data", ROOT / "book" / "_ext" / "worst_case_data.py")
-wcd = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(wcd)
+from nearinit_book.site import worst_case_data as wcd
 
 
 @pytest.fixture(scope="module")

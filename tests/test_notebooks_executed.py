@@ -7,13 +7,13 @@ execution count, and the counts must be 1, 2, ..., n in order.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 
 import pytest
-from bookfiles import BOOK, CHAPTERS, ROOT
-from bookfiles import code_cells as _code_cells
+
+from nearinit_book.toc import BOOK, CHAPTERS
+from nearinit_book.toc import code_cells as _code_cells
 
 
 def test_there_are_chapters():
@@ -63,16 +63,17 @@ def test_no_error_outputs(path):
 
 
 def _clean_notebooks():
-    spec = importlib.util.spec_from_file_location("clean_notebooks", ROOT / "tools" / "clean_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from nearinit_book import notebooks
+
+    return notebooks
 
 
 @pytest.mark.parametrize("path", sorted(BOOK.glob("*.ipynb")), ids=lambda p: p.name)
 def test_no_machine_state_in_metadata(path):
     found = _clean_notebooks().machine_state(json.loads(path.read_text()))
-    assert not found, f"{path.name}: per-run metadata {found[:3]}; `make execute` strips it (tools/clean_notebooks.py)"
+    assert not found, (
+        f"{path.name}: per-run metadata {found[:3]}; `make execute` strips it (tools/nearinit_book/notebooks.py)"
+    )
 
 
 def test_the_stripper_finds_and_removes_timestamps():

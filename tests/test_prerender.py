@@ -1,4 +1,4 @@
-"""The math typeset at build time (book/_ext/nearinit_math.py): the macros, the extraction, the built site.
+"""The math typeset at build time (tools/nearinit_book/site/prerender.py): the macros, the extraction, the built site.
 
 The browser tests check the pages as a reader sees them (every formula typeset, no MathJax script); these check
 what the browser cannot see: that each macro of ``_config.yml`` typesets, that an error would be caught, and that
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 
 import pytest
 import yaml
-from bookfiles import ROOT, toc_pages
 
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import nearinit_math
+from nearinit_book.site import prerender as nearinit_math
+from nearinit_book.toc import ROOT, toc_pages
 
 HTML = ROOT / "_build" / "html"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]["mathjax3_config"]

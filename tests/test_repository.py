@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import types
@@ -45,9 +44,8 @@ def test_no_unchecked_repository_address():
 
 
 def _derive(options):
-    spec = importlib.util.spec_from_file_location("nearinit_repository", ROOT / "book/_ext/nearinit_repository.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from nearinit_book.site import repository as module
+
     module._derive_buttons(None, types.SimpleNamespace(html_theme_options=options))
     return options
 
@@ -58,3 +56,14 @@ def test_repository_button_follows_the_address():
     launch = {"notebook_interface": "jupyterlab"}
     published = _derive({"repository_url": "https://example.org/book", "launch_buttons": launch})
     assert published["use_repository_button"] is True and published["launch_buttons"] == launch
+
+
+def test_nothing_edits_the_import_path():
+    """Everything is imported by its name: the book's package (`nearinit`, code/) and its machinery (`nearinit_book`,
+    tools/) are installed (requirements.txt), so no Python file of the repository edits the import path."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _tracked_text_files()
+        if path.suffix == ".py" and "sys" + ".path" in path.read_text(errors="ignore")
+    ]
+    assert not offenders, f"{offenders} edit the import path: import by name instead (docs/architecture.md)"

@@ -6,7 +6,8 @@ import re
 
 import pytest
 import yaml
-from bookfiles import ROOT, toc_pages
+
+from nearinit_book.toc import ROOT, toc_pages
 
 HTML = ROOT / "_build" / "html"
 

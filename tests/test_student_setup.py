@@ -21,7 +21,7 @@ import sys
 import nbformat
 import pytest
 
-from course import student as stu
+from nearinit_book.course import student as stu
 
 from conftest import ROOT
 
@@ -44,7 +44,7 @@ def _pins(path: pathlib.Path) -> dict[str, str]:
 def test_student_pins_are_the_books():
     book, student = _pins(ROOT / "requirements.txt"), _pins(REQUIREMENTS)
     assert student and all(book.get(name) == version for name, version in student.items()), (
-        f"course/requirements-student.txt differs from requirements.txt: {student} vs {book}"
+        f"tools/nearinit_book/course/requirements-student.txt differs from requirements.txt: {student} vs {book}"
     )
     assert not set(student) & set(FORBIDDEN)
 

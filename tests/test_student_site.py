@@ -6,7 +6,7 @@
   marker.
 - No solution dropdown of a graded exercise: a chapter page has exactly the dropdowns of its ungraded exercises, and
   shows the stub where the book shows the solution code.
-- The download button delivers the student notebook (`course.student.student_notebook` of the chapter).
+- The download button delivers the student notebook (`nearinit_book.course.student.student_notebook` of the chapter).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import re
 
 import pytest
 
-from course import student as stu
+from nearinit_book.course import student as stu
 
 from conftest import ROOT
 

@@ -85,7 +85,7 @@
       pending = requestAnimationFrame(again);
     });
   };
-  // The math is typeset at build time (book/_ext/nearinit_math.py): once the document is parsed every formula has
+  // The math is typeset at build time (tools/nearinit_book/site/prerender.py): once the document is parsed every formula has
   // its final size (web fonts that arrive later change no box: MathJax's stylesheet sets each character's size).
   // "interactive": the document is parsed, and the deferred scripts (the theme's, which measure the page) have not
   // run yet; they then find the page laid out once, not a second time.

@@ -64,6 +64,15 @@ def check_width(name: str, value) -> int:
     return check_int(name, value, high=MAX_WIDTH)
 
 
+def check_choice(name: str, value, choices: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of the strings ``choices`` (a ``method=`` or a ``kind=``)."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(
+            f"The '{name}' parameter must be one of {', '.join(map(repr, choices))}. Got {_got(value)} instead."
+        )
+    return value
+
+
 def check_bool(name: str, value) -> bool:
     """Return ``value`` if it is a bool (``"no"`` or ``1`` are not)."""
     if not isinstance(value, (bool, np.bool_)):

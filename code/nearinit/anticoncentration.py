@@ -1,4 +1,4 @@
-"""Near-zero pre-activations at initialization: the anti-concentration lemma (chapter ``ch-anticoncentration``).
+"""Near-zero pre-activations at initialization: the anti-concentration lemma (:ref:`ch-anticoncentration`).
 
 The objects of :prf:ref:`lem-anticoncentration`:
 
@@ -10,7 +10,8 @@ The objects of :prf:ref:`lem-anticoncentration`:
 - Hoeffding's deviation term sqrt((m/2) ln(1/delta)) (:func:`~nearinit.hoeffding_deviation`,
   :prf:ref:`lem-hoeffding`), the one place it is computed; the chain of upper bounds on N holding with probability
   >= 1 - delta (:func:`~nearinit.near_zero_bounds`) and the exact binomial quantile and tail
-  (:func:`~nearinit.binomial_quantile`, :func:`~nearinit.binomial_tail`).
+  (:func:`~nearinit.binomial_quantile`, :func:`~nearinit.binomial_tail`), and the exact (Clopper-Pearson)
+  confidence interval of a binomial proportion (:func:`~nearinit.clopper_pearson`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "binomial_chi2_pvalue",
     "binomial_quantile",
     "binomial_tail",
+    "clopper_pearson",
     "hoeffding_deviation",
     "hoeffding_upper",
     "householder_first_row",
@@ -70,7 +72,7 @@ def near_zero_set(W0, x, tau) -> np.ndarray:
     """Return S_1 = {i : abs(w_{0,i}^T x) <= tau ||x||}, the near-zero neurons, as sorted indices.
 
     The first bad set of the proofs of :prf:ref:`lem-main` and :prf:ref:`thm-general-base`, built from the
-    initialization W0 (erratum ``erratum-telgarsky``); its size is :func:`near_zero_count`.
+    initialization W0 (:ref:`erratum-telgarsky`); its size is :func:`near_zero_count`.
 
     Parameters
     ----------
@@ -122,7 +124,7 @@ def near_zero_count(W0, x, tau):
     ------
     ValueError
         If ``tau <= 0``, an input is zero (every neuron would be counted, erratum
-        ``erratum-gaussian``) or the shapes do not match.
+        :ref:`erratum-gaussian`) or the shapes do not match.
 
     Notes
     -----
@@ -172,8 +174,8 @@ def hoeffding_deviation(m, delta) -> float:
 
     Parameters
     ----------
-    m : float
-        Number of indicators, ``m >= 1`` (a float, so that curves can be drawn).
+    m : int
+        Number of indicators, ``1 <= m <= 10**15``.
     delta : float
         Failure probability, in (0, 1).
 
@@ -186,7 +188,7 @@ def hoeffding_deviation(m, delta) -> float:
     >>> hoeffding_deviation(8, math.exp(-1.0))
     2.0
     """
-    m = check_real("m", m, low=1.0)
+    m = check_width("m", m)
     return math.sqrt(0.5 * m * math.log(1.0 / check_delta(delta)))
 
 
@@ -239,7 +241,7 @@ class NearZeroBounds(NamedTuple):
     unit : float
         m tau + sqrt((m/2) ln(1/delta)) (the lemma as the handwritten notes state it).
     slides : float
-        m tau + sqrt(m ln(1/delta)) (the slides' form, erratum ``erratum-hoeffding``).
+        m tau + sqrt(m ln(1/delta)) (the slides' form, :ref:`erratum-hoeffding`).
     """
 
     exact_p: float
@@ -364,7 +366,7 @@ def householder_first_row(x) -> np.ndarray:
     """Return an orthogonal (d, d) matrix M whose first row is x / ||x||.
 
     Then (M w)_1 = w^T x / ||x|| and M x = ||x|| e_1: the rotation step :prf:ref:`lem-rotation` of
-    :prf:ref:`lem-anticoncentration` (erratum ``erratum-rotation``). M is a Householder reflection
+    :prf:ref:`lem-anticoncentration` (:ref:`erratum-rotation`). M is a Householder reflection
     with its first row's sign fixed, built from the numerically stable reflector.
 
     Parameters
@@ -519,3 +521,25 @@ def binomial_chi2_pvalue(counts, m, p, *, min_expected=5.0) -> float:
     if not math.isfinite(pvalue):
         raise ValueError(f"The chi-square p-value is not finite for Binomial({m}, {p!r}) and these counts.")
     return pvalue
+
+
+def clopper_pearson(k, n, *, confidence=0.95) -> tuple[float, float]:
+    """Return the exact (Clopper-Pearson) confidence interval for a binomial proportion k/n.
+
+    Examples
+    --------
+    >>> lo, hi = clopper_pearson(0, 10)
+    >>> lo, round(hi, 4)
+    (0.0, 0.3085)
+    """
+    from scipy import stats
+
+    n = check_int("n", n)
+    k = check_int("k", k, low=0)
+    if k > n:
+        raise ValueError(f"The 'k' parameter must be at most n = {n}. Got {k} instead.")
+    confidence = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
+    alpha = 1.0 - confidence
+    lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return lo, hi

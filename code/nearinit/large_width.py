@@ -1,24 +1,24 @@
 """The exact worst case of the ReLU gap at a random initialization, at widths far beyond storing W0.
 
-Appendix ``app-large-width``. For a fixed input x and W0 with iid N(0, I_d) rows, rotational
+:ref:`app-large-width`. For a fixed input x and W0 with iid N(0, I_d) rows, rotational
 invariance makes the projections w_{0,i}^T x iid N(0, ||x||^2), and only the neurons with
-a_i = +1 enter the supremum of :prf:ref:`thm-worst-case` (:func:`~nearinit.sup_from_sorted`,
+a_i = +1 enter the supremum of :prf:ref:`thm-worst-case` (:func:`~nearinit.worst_case_gap`,
 :prf:ref:`prop-random-worst-case`):
 
     sup_{||W - W0||_F <= B} (f - f_0)(x; W) = ||x|| max_{k >= 0} [B sqrt(k) - sum_{i <= k} g_(i)],
 
 with g_(1) <= g_(2) <= ... the sorted abs(N(0, 1)) values of the M ~ Binomial(m, 1/2) eligible
-neurons. Three ways to compute it:
+neurons. :func:`~nearinit.random_worst_case` computes it in three ways (its ``method``):
 
-* :func:`~nearinit.worst_case_sort` (the plain path): materialize all M projections and sort them;
-* :func:`~nearinit.worst_case_streaming` (exact, bounded memory): draw the same projections chunk by chunk,
+* ``"sort"`` (the plain path): materialize all M projections and sort them;
+* ``"streaming"`` (exact, bounded memory; the default): draw the same projections chunk by chunk,
   keep those below a threshold, and certify that the kept ones reach past the optimal k
   (:prf:ref:`lem-streaming-certificate`);
-* :func:`~nearinit.worst_case_order_statistics` (exact in law, O(m^{2/3}) time): draw only the smallest
+* ``"order_statistics"`` (exact in law, O(m^{2/3}) time): draw only the smallest
   order statistics, through the uniform order statistics S_i / S_{M+1} (:prf:ref:`prop-order-statistics`).
 
 Both exact paths stop on :func:`~nearinit.concavity_certificate`, the test of the selection of chapter
-``ch-main-lemma``. Each path refuses, before any work, widths beyond what it can do in minutes.
+:ref:`ch-main-lemma`. Each path refuses, before any work, widths beyond what it can do in minutes.
 
 The infimum is the mirror image over the a_i = -1 neurons, with the same law.
 """
@@ -30,21 +30,19 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
-from ._validation import check_int, check_nonnegative, check_positive, check_rng, check_width
+from ._validation import check_choice, check_int, check_nonnegative, check_positive, check_rng, check_width
 from .worst_case import _check_scaled_radius, _sup_sorted, concavity_certificate
 
 __all__ = [
     "RandomWorstCase",
     "eligible_projections",
-    "worst_case_order_statistics",
-    "worst_case_sort",
-    "worst_case_streaming",
+    "random_worst_case",
 ]
 
 _CHUNK = 1 << 20  # Gaussians drawn per chunk (8 MiB of float64): the memory of the streaming path
-_MAX_MATERIALIZED = 10**9  # eligible_projections and worst_case_sort hold all M ~ m/2 projections (8 bytes each)
-_MAX_STREAMED = 10**10  # worst_case_streaming draws every projection: about 2.5 minutes at 10**10
-_MAX_ORDER_STATISTICS = 10**14  # worst_case_order_statistics: time ~ m^(2/3), about 20 s at 10**14
+_MAX_MATERIALIZED = 10**9  # eligible_projections and method='sort' hold all M ~ m/2 projections (8 bytes each)
+_MAX_STREAMED = 10**10  # method='streaming' draws every projection: about 2.5 minutes at 10**10
+_MAX_ORDER_STATISTICS = 10**14  # method='order_statistics': time ~ m^(2/3), about 20 s at 10**14
 _RHO = float(np.sqrt(2.0 / np.pi))  # density of |N(0, 1)| at 0
 
 
@@ -80,7 +78,7 @@ def _check(m, B, x_norm, chunk, *, max_m: int) -> tuple[int, float, float, int]:
     if m > max_m:
         raise ValueError(
             f"The 'm' parameter must be at most {max_m:.0e} on this path (the work or memory grows with m). "
-            f"Got {m:.3g}; worst_case_order_statistics goes to {_MAX_ORDER_STATISTICS:.0e}."
+            f'Got {m:.3g}; method="order_statistics" goes to {_MAX_ORDER_STATISTICS:.0e}.'
         )
     B = check_nonnegative("B", B)
     x_norm = check_positive("x_norm", x_norm)
@@ -113,7 +111,7 @@ def _chunks(gen, M: int, chunk: int):
 def eligible_projections(m, *, rng=None, chunk=_CHUNK) -> np.ndarray:
     """Return the projections w_{0,i}^T x / ||x|| of the a_i = +1 neurons of a random initialization.
 
-    The realization of :func:`~nearinit.worst_case_sort` and :func:`~nearinit.worst_case_streaming` for the same
+    The realization of ``random_worst_case(method="sort")`` and ``random_worst_case(method="streaming")`` for the same
     ``rng`` and ``chunk``: M ~ Binomial(m, 1/2), then M iid N(0, 1) values (rotational invariance,
     :prf:ref:`lem-rotation`). Memory 8 M bytes.
 
@@ -133,7 +131,7 @@ def eligible_projections(m, *, rng=None, chunk=_CHUNK) -> np.ndarray:
     Examples
     --------
     >>> z = eligible_projections(1000, rng=0)
-    >>> z.shape[0] == worst_case_sort(1000, 1.0, rng=0).eligible
+    >>> z.shape[0] == _worst_case_sort(1000, 1.0, rng=0).eligible
     True
     """
     m, _, _, chunk = _check(m, 0.0, 1.0, chunk, max_m=_MAX_MATERIALIZED)
@@ -144,7 +142,7 @@ def eligible_projections(m, *, rng=None, chunk=_CHUNK) -> np.ndarray:
     return out
 
 
-def worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorstCase:
+def _worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorstCase:
     """Exact worst case of a random width-m network by sorting all projections (the plain path).
 
     :prf:ref:`prop-random-worst-case`.
@@ -165,7 +163,7 @@ def worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorstC
     Returns
     -------
     RandomWorstCase
-        ``value`` is ``sup_from_sorted`` of the sorted ``x_norm * abs(g)``.
+        ``value`` is the formula of :prf:ref:`thm-worst-case` on the sorted ``x_norm * abs(g)``.
 
     Notes
     -----
@@ -173,7 +171,7 @@ def worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorstC
 
     Examples
     --------
-    >>> w = worst_case_sort(1000, 1.0, rng=0)
+    >>> w = _worst_case_sort(1000, 1.0, rng=0)
     >>> w.value > 0, w.k < w.eligible, w.kept == w.eligible
     (True, True, True)
     """
@@ -203,7 +201,7 @@ def _streaming_pass(entropy: int, m: int, t: float, chunk: int) -> tuple[np.ndar
     return (np.concatenate(kept) if kept else np.empty(0)), M
 
 
-def worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.2) -> RandomWorstCase:
+def _worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.2) -> RandomWorstCase:
     """Exact worst case of a random width-m network in bounded memory (same realization as the sort).
 
     Draws the projections of :func:`~nearinit.eligible_projections` chunk by chunk, keeps the abs(g) below a
@@ -231,18 +229,12 @@ def worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.2
     Returns
     -------
     RandomWorstCase
-        Equal to :func:`~nearinit.worst_case_sort` on the same ``rng`` and ``chunk``.
+        Equal to ``random_worst_case(method="sort")`` on the same ``rng`` and ``chunk``.
 
     Notes
     -----
     About (1.2 rho)^(2/3) (B M / 2)^(2/3) values are kept, O(m^(2/3)); the time is that of drawing
     the M ~ m/2 Gaussians.
-
-    Examples
-    --------
-    >>> s = worst_case_streaming(10**5, 1.0, rng=1)
-    >>> s.value == worst_case_sort(10**5, 1.0, rng=1).value, s.kept < s.eligible // 10
-    (True, True)
     """
     m, B, x_norm, chunk = _check(m, B, x_norm, chunk, max_m=_MAX_STREAMED)
     margin = check_positive("margin", margin)
@@ -309,14 +301,14 @@ def _next_order_statistics(gen, u0: float, remaining: int, c: int) -> np.ndarray
     return S
 
 
-def worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) -> RandomWorstCase:
+def _worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) -> RandomWorstCase:
     """Draw the worst case of a random width-m network from its exact law in O(m^(2/3)) time.
 
     M ~ Binomial(m, 1/2); the smallest order statistics of M iid abs(N(0, 1)) are the half-normal
     quantiles of uniform order statistics, drawn in increasing order in chunks
     (:prf:ref:`prop-order-statistics`). The scan stops at the first chunk whose last increment
     B (sqrt(k) - sqrt(k-1)) - g_(k) is <= 0 (:func:`~nearinit.concavity_certificate`): no larger k pays off. Same law as
-    :func:`~nearinit.worst_case_sort`, not the same realization.
+    ``random_worst_case(method="sort")``, not the same realization.
 
     Parameters
     ----------
@@ -337,12 +329,6 @@ def worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) ->
     -------
     RandomWorstCase
         ``drawn`` counts the exponential and Gamma variates, ``kept`` the largest chunk.
-
-    Examples
-    --------
-    >>> w = worst_case_order_statistics(10**9, 1.0, rng=0)  # sup / (B^(4/3) m^(1/3)) ~ 0.4382
-    >>> round(w.value / 10**3, 2), w.k <= w.drawn < w.eligible // 1000
-    (0.44, True)
     """
     m, B, x_norm, chunk = _check(m, B, x_norm, chunk, max_m=_MAX_ORDER_STATISTICS)
     gen = check_rng(rng)
@@ -362,3 +348,57 @@ def worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) ->
         # every increment so far was > 0 (they decrease with k), so the maximum is still ahead
         k, s, u = k + c, s + float(np.sum(g)), float(U[-1])
     return RandomWorstCase(x_norm * best, k_best, M, drawn, biggest, 1)
+
+
+_PATHS = {
+    "sort": _worst_case_sort,
+    "streaming": _worst_case_streaming,
+    "order_statistics": _worst_case_order_statistics,
+}
+
+
+def random_worst_case(m, B, *, x_norm=1.0, rng=None, method="streaming", chunk=None) -> RandomWorstCase:
+    """The exact worst case sup_{||W - W0||_F <= B} (f - f_0)(x; W) of a random width-m network.
+
+    :prf:ref:`prop-random-worst-case`: W0 with iid N(0, I_d) rows, random signs a, a fixed input of norm
+    ``x_norm``; W0 is never stored (for a given network, see :func:`~nearinit.worst_case_gap`).
+
+    Parameters
+    ----------
+    m : int
+        Width, ``m >= 1``, at most 10**9 (``"sort"``), 10**10 (``"streaming"``) or 10**14
+        (``"order_statistics"``): refused beyond, before any work.
+    B : float
+        Radius of the Frobenius ball, ``B >= 0``.
+    x_norm : float, default 1.0
+        ||x|| > 0.
+    rng : None, int or numpy.random.Generator
+        Seed of the realization.
+    method : {"streaming", "sort", "order_statistics"}, default "streaming"
+        ``"sort"`` draws the M ~ Binomial(m, 1/2) eligible projections (:func:`eligible_projections`) and
+        sorts them: O(M log M) time, 8 M bytes (the reference). ``"streaming"`` draws the same realization
+        chunk by chunk and keeps the values below a threshold, certified exact (:prf:ref:`lem-streaming-certificate`):
+        the same value as ``"sort"`` for the same ``rng`` and ``chunk``, in O(m^{2/3}) memory. ``"order_statistics"``
+        draws only the smallest order statistics from their exact law (:prf:ref:`prop-order-statistics`):
+        O(m^{2/3}) time, the same law but not the same realization.
+    chunk : int, optional
+        Values drawn at a time (default 2**20, or 2**16 for ``"order_statistics"``); for ``"sort"`` and
+        ``"streaming"`` part of the realization's definition.
+
+    Returns
+    -------
+    RandomWorstCase
+
+    Examples
+    --------
+    >>> s = random_worst_case(10**5, 1.0, rng=1)
+    >>> s.value == random_worst_case(10**5, 1.0, rng=1, method="sort").value, s.kept < s.eligible // 10
+    (True, True)
+    >>> w = random_worst_case(10**9, 1.0, rng=0, method="order_statistics")  # sup / (B^(4/3) m^(1/3)) ~ 0.4382
+    >>> round(w.value / 10**3, 2), w.k <= w.drawn < w.eligible // 1000
+    (0.44, True)
+    """
+    method = check_choice("method", method, tuple(_PATHS))
+    if chunk is None:
+        chunk = 1 << 16 if method == "order_statistics" else _CHUNK
+    return _PATHS[method](m, B, x_norm=x_norm, rng=rng, chunk=chunk)

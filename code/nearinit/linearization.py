@@ -1,4 +1,4 @@
-"""The first-order Taylor expansion f_V of the network at a base point V, and the gap f - f_V (chapter ``ch-taylor``).
+"""The first-order Taylor expansion f_V of the network at a base point V, and the gap f - f_V (:ref:`ch-taylor`).
 
 :prf:ref:`def-linearization` defines f_V; :prf:ref:`lem-two-forms` gives its per-neuron form and
 :prf:ref:`prop-affine` says it is affine in W. For ReLU the gap is the flip sum of :prf:ref:`lem-relu-identity`,

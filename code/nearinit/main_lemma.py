@@ -1,4 +1,4 @@
-"""The main lemma and the general base point (chapter ``ch-main-lemma``): bounds, the choice of tau, the bad sets.
+"""The main lemma and the general base point (:ref:`ch-main-lemma`): bounds, the choice of tau, the bad sets.
 
 - :prf:ref:`lem-main` (Lemma 4.1 of the lecture, base point W0): with probability >= 1 - delta over W0, for all W
   with ||W - W0||_F <= B, abs(f(x; W) - f_0(x; W)) <= B sqrt(#S) and
@@ -6,25 +6,31 @@
 - :prf:ref:`thm-general-base` (any base point V with ||V - V0||_F <= B):
   abs(f - f_V) <= ||a||_inf 2B sqrt(c m tau + sqrt((m/2) ln(1/delta)) + 2 B^2 / tau^2)
   (:func:`~nearinit.general_base_bound`);
-- tau (:prf:ref:`prop-tau`): the slides' balancing choice B^{2/3} m^{-1/3} (:func:`~nearinit.slides_tau`) and
-  the minimizer (2 B^2 / (c m))^{1/3} of c m tau + B^2 / tau^2 (:func:`~nearinit.optimal_tau`, erratum
-  ``erratum-tau``);
+- tau (:prf:ref:`prop-tau`, :func:`~nearinit.main_lemma_tau`): the slides' balancing choice B^{2/3} m^{-1/3} and
+  the minimizer (2 B^2 / (c m))^{1/3} of c m tau + B^2 / tau^2 (:ref:`erratum-tau`);
 - the bad sets S_1, S_2, S_3 of the proofs for a given W (and V) (:func:`~nearinit.bad_set`), and points of the
   Frobenius ball to test the bounds on (:func:`~nearinit.ball_points`).
 
 c = 1 uses P(abs(g) <= tau) <= tau, c = sqrt(2/pi) the Gaussian density bound (:prf:ref:`lem-density`). The
-deviation term sqrt((m/2) ln(1/delta)) is :func:`~nearinit.hoeffding_deviation`.
+deviation term sqrt((m/2) ln(1/delta)) is :func:`~nearinit.hoeffding_deviation`. The lemma's failure probability is
+estimated with the exact worst case (:func:`~nearinit.main_lemma_failure_rate`, Clopper-Pearson intervals from
+:func:`~nearinit.clopper_pearson`), and :func:`~nearinit.general_base_pair` builds the sharp pair of
+:ref:`ex-general-base-sharp`.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from typing import NamedTuple
 
 import numpy as np
 
 from ._validation import (
+    as_array,
+    check_choice,
     check_delta,
+    check_int,
     check_layer,
     check_nonnegative,
     check_one_input,
@@ -32,30 +38,38 @@ from ._validation import (
     check_real,
     check_rng,
     check_same_shape,
+    check_weights,
+    check_width,
     finite_result,
 )
 from ._validation import check_int as _check_int
-from .anticoncentration import _near_zero_mask, hoeffding_deviation
+from .anticoncentration import _near_zero_mask, clopper_pearson, hoeffding_deviation
 from .numerics import frobenius_norm
+from .worst_case import _cheapest, _from_projections, _moved, sample_projections
 
 __all__ = [
     "BadSet",
+    "FailureEstimate",
+    "GeneralBasePair",
     "LeadingConstants",
     "bad_set",
     "ball_points",
     "general_base_bound",
-    "general_base_slides_bound",
+    "general_base_pair",
+    "general_base_pair_constant",
     "main_lemma_bad_set_bound",
     "main_lemma_bound",
+    "main_lemma_failure_rate",
     "main_lemma_leading_constants",
-    "main_lemma_slides_bound",
-    "optimal_tau",
-    "slides_tau",
+    "main_lemma_tau",
 ]
 
+_TAUS = ("slides", "optimal")  # main_lemma_tau's methods
+_BOUNDS = ("book", "slides")  # the bounds' methods: the book's sharper statement, or the lecture's
 
-def _check_m(m) -> float:
-    return check_real("m", m, low=1.0)
+
+def _check_m(m) -> int:
+    return check_width("m", m)
 
 
 def _check_B(B) -> float:
@@ -71,48 +85,41 @@ def _check_c(c) -> float:
 
 def _tau_or_default(tau, m: float, B: float) -> float:
     if tau is None:
-        return slides_tau(m, B)
+        return _slides_tau(m, B)
     return check_positive("tau", tau)
 
 
-def slides_tau(m, B) -> float:
-    """Return the slides' choice tau = B^{2/3} m^{-1/3}, which makes m tau = B^2 / tau^2 (:prf:ref:`prop-tau`).
-
-    Parameters
-    ----------
-    m : float
-        Width, ``m >= 1`` (a float, so that curves can be drawn).
-    B : float
-        Radius, ``B > 0``.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> round(slides_tau(1000, 8.0), 12)
-    0.4
-    """
-    m = _check_m(m)
-    B = check_positive("B", B)
+def _slides_tau(m: float, B: float) -> float:
     return B ** (2.0 / 3.0) * m ** (-1.0 / 3.0)
 
 
-def optimal_tau(m, B, *, c=1.0) -> float:
-    """Return tau* = (2 B^2 / (c m))^{1/3}, the minimizer of c m tau + B^2 / tau^2 over tau > 0 (:prf:ref:`prop-tau`).
+def _bound_method(method, tau, c) -> str:
+    """The ``method`` of a bound; the slides' statement has no ``tau`` or ``c`` to choose."""
+    method = check_choice("method", method, _BOUNDS)
+    if method == "slides" and tau is not None:
+        raise ValueError(f"The 'tau' parameter must be None with method='slides' (the slides fix tau). Got {tau!r}.")
+    if method == "slides" and not (isinstance(c, numbers.Real) and c == 1.0):
+        raise ValueError(f"The 'c' parameter must be 1 with method='slides' (the slides' constant). Got {c!r}.")
+    return method
 
-    The slides' tau (:func:`slides_tau`) balances the two terms; this one minimizes their sum
-    (erratum ``erratum-tau``): the minimum is 3 2^{-2/3} c^{2/3} (B m)^{2/3}.
+
+def main_lemma_tau(m, B, *, method="slides", c=1.0) -> float:
+    """Return the threshold tau of :prf:ref:`lem-main`: the slides' choice or the optimal one (:prf:ref:`prop-tau`).
+
+    ``method="slides"``: tau = B^{2/3} m^{-1/3}, which makes m tau = B^2 / tau^2 (it balances the two terms).
+    ``method="optimal"``: tau* = (2 B^2 / (c m))^{1/3}, the minimizer of c m tau + B^2 / tau^2 over tau > 0
+    (:ref:`erratum-tau`), where the minimum is 3 2^{-2/3} c^{2/3} (B m)^{2/3}.
 
     Parameters
     ----------
-    m : float
-        Width, ``m >= 1``.
+    m : int
+        Width, ``1 <= m <= 10**15``.
     B : float
         Radius, ``B > 0``.
+    method : {"slides", "optimal"}, default "slides"
+        Which tau; the default is the one of the bounds' default ``tau``.
     c : float, default 1.0
-        Slope of the bound P(abs(g) <= tau) <= c tau, in (0, 1]: 1 or sqrt(2/pi).
+        Slope of the bound P(abs(g) <= tau) <= c tau, in (0, 1]: 1 or sqrt(2/pi) (``"optimal"`` only).
 
     Returns
     -------
@@ -120,13 +127,19 @@ def optimal_tau(m, B, *, c=1.0) -> float:
 
     Examples
     --------
-    >>> round(optimal_tau(1000, 8.0), 6)
+    >>> round(main_lemma_tau(1000, 8.0), 12)
+    0.4
+    >>> round(main_lemma_tau(1000, 8.0, method="optimal"), 6)
     0.503968
+    >>> round(main_lemma_tau(1, 1e-200, method="optimal") / 1e-134, 4)  # no underflow: B^2 = 1e-400
+    5.848
     """
     m = _check_m(m)
     B = check_positive("B", B)
     c = _check_c(c)
-    return (2.0 * B**2 / (c * m)) ** (1.0 / 3.0) if B < 1e150 else (2.0 * (B / c) * (B / m)) ** (1.0 / 3.0)
+    if check_choice("method", method, _TAUS) == "slides":
+        return _slides_tau(m, B)
+    return 2.0 ** (1.0 / 3.0) * B ** (2.0 / 3.0) * (c * m) ** (-1.0 / 3.0)
 
 
 def main_lemma_bad_set_bound(m, B, delta, *, tau=None, c=1.0) -> float:
@@ -137,16 +150,16 @@ def main_lemma_bad_set_bound(m, B, delta, *, tau=None, c=1.0) -> float:
 
     Parameters
     ----------
-    m : float
-        Width, ``m >= 1``.
+    m : int
+        Width, ``1 <= m <= 10**15``.
     B : float
         Radius, ``B > 0`` (``B >= 0`` when ``tau`` is given).
     delta : float
         Failure probability, in (0, 1).
     tau : float, optional
-        Threshold, ``> 0``; default :func:`slides_tau`.
+        Threshold, ``> 0``; default ``main_lemma_tau(m, B)`` (the slides' tau).
     c : float, default 1.0
-        1 or sqrt(2/pi), see :func:`optimal_tau`.
+        1 or sqrt(2/pi), see :func:`main_lemma_tau`.
 
     Returns
     -------
@@ -168,23 +181,26 @@ def _count_bound(m, B, delta, tau, c, *, moved_sets: int) -> float:
     return finite_result(value, m=m, B=B, delta=delta, tau=tau)
 
 
-def main_lemma_bound(m, B, delta, *, tau=None, c=1.0) -> float:
-    """Return B sqrt(c m tau + sqrt((m/2) ln(1/delta)) + B^2 / tau^2), the right side of :prf:ref:`lem-main`.
+def main_lemma_bound(m, B, delta, *, method="book", tau=None, c=1.0) -> float:
+    """Return the right side of :prf:ref:`lem-main`: B sqrt(c m tau + sqrt((m/2) ln(1/delta)) + B^2 / tau^2).
 
     With probability >= 1 - delta over W0, abs(f(x; W) - f_0(x; W)) is at most this for every W with
-    ||W - W0||_F <= B, for the fixed x with ||x|| <= 1 (and abs(a_i) <= 1). With the slides' tau and
-    c = 1 it is at most :func:`main_lemma_slides_bound`.
+    ||W - W0||_F <= B, for the fixed x with ||x|| <= 1 (and abs(a_i) <= 1). ``method="slides"`` gives
+    Lemma 4.1 as the slides state it, m^{1/3} (sqrt 2 B^{4/3} + B ln(1/delta)^{1/4}), which is at least the
+    book's with the slides' tau and c = 1: sqrt(u + v) <= sqrt(u) + sqrt(v) and (m/2)^{1/4} <= m^{1/3}.
 
     Parameters
     ----------
-    m : float
-        Width, ``m >= 1``.
+    m : int
+        Width, ``1 <= m <= 10**15``.
     B : float
         Radius, ``B >= 0`` (the bound is 0 at B = 0).
     delta : float
         Failure probability, in (0, 1).
+    method : {"book", "slides"}, default "book"
+        The book's statement, or the slides' (which has no ``tau`` or ``c`` to choose).
     tau : float, optional
-        Threshold, ``> 0``, fixed before W0 is drawn; default :func:`slides_tau`.
+        Threshold, ``> 0``, fixed before W0 is drawn; default ``main_lemma_tau(m, B)``.
     c : float, default 1.0
         1 or sqrt(2/pi).
 
@@ -196,42 +212,18 @@ def main_lemma_bound(m, B, delta, *, tau=None, c=1.0) -> float:
     --------
     >>> round(main_lemma_bound(1000, 8.0, 0.05), 4)
     231.6829
+    >>> round(main_lemma_bound(1000, 8.0, 0.05, method="slides"), 4)
+    331.5226
     >>> main_lemma_bound(1000, 0.0, 0.05)
     0.0
     """
     m, B, delta = _check_m(m), _check_B(B), _check_delta(delta)
+    if _bound_method(method, tau, c) == "slides":
+        value = m ** (1.0 / 3.0) * (math.sqrt(2.0) * B ** (4.0 / 3.0) + B * math.log(1.0 / delta) ** 0.25)
+        return finite_result(value, m=m, B=B)
     if B == 0 and tau is None:
         return 0.0
     return finite_result(B * math.sqrt(main_lemma_bad_set_bound(m, B, delta, tau=tau, c=c)), m=m, B=B, tau=tau)
-
-
-def main_lemma_slides_bound(m, B, delta) -> float:
-    """Return m^{1/3} (sqrt 2 B^{4/3} + B ln(1/delta)^{1/4}), Lemma 4.1 as the slides state it.
-
-    It is at least ``main_lemma_bound(m, B, delta)``: sqrt(u + v) <= sqrt(u) + sqrt(v) and
-    (m/2)^{1/4} <= m^{1/3} (:prf:ref:`lem-main`).
-
-    Parameters
-    ----------
-    m : float
-        ``m >= 1``.
-    B : float
-        ``B >= 0``.
-    delta : float
-        In (0, 1).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> round(main_lemma_slides_bound(1000, 8.0, 0.05), 4)
-    331.5226
-    """
-    m, B, delta = _check_m(m), _check_B(B), _check_delta(delta)
-    value = m ** (1.0 / 3.0) * (math.sqrt(2.0) * B ** (4.0 / 3.0) + B * math.log(1.0 / delta) ** 0.25)
-    return finite_result(value, m=m, B=B)
 
 
 class LeadingConstants(NamedTuple):
@@ -253,7 +245,7 @@ def main_lemma_leading_constants(*, c=1.0) -> LeadingConstants:
     """Return the leading constants of :prf:ref:`lem-main` for the slides' tau and for tau* (:prf:ref:`prop-tau`).
 
     B sqrt(c m tau + B^2 / tau^2) = K B^{4/3} m^{1/3} with K^2 = c + 1 at tau = B^{2/3} m^{-1/3}
-    and K^2 = 3 2^{-2/3} c^{2/3} at tau* = (2 B^2 / (c m))^{1/3} (erratum ``erratum-tau``).
+    and K^2 = 3 2^{-2/3} c^{2/3} at tau* = (2 B^2 / (c m))^{1/3} (:ref:`erratum-tau`).
 
     Parameters
     ----------
@@ -275,24 +267,28 @@ def main_lemma_leading_constants(*, c=1.0) -> LeadingConstants:
     return LeadingConstants(math.sqrt(1.0 + c), math.sqrt(3.0) * 2.0 ** (-1.0 / 3.0) * c ** (1.0 / 3.0))
 
 
-def general_base_bound(m, B, delta, *, tau=None, c=1.0, a_inf=1.0) -> float:
+def general_base_bound(m, B, delta, *, method="book", tau=None, c=1.0, a_inf=1.0) -> float:
     """Return ||a||_inf 2B sqrt(c m tau + sqrt((m/2) ln(1/delta)) + 2 B^2 / tau^2), :prf:ref:`thm-general-base`.
 
     With probability >= 1 - delta over V0 = W0, for all V, W with ||V - V0||_F <= B and
     ||W - V0||_F <= B, abs(f(x; W) - f_V(x; W)) is at most this (fixed x, ||x|| <= 1). The bad set
-    is S_1 cup S_2 cup S_3 (erratum ``erratum-s3``) and ||W - V||_F <= 2B (erratum
-    ``erratum-cauchy-schwarz``).
+    is S_1 cup S_2 cup S_3 ({ref}`erratum-s3`) and ||W - V||_F <= 2B (:ref:`erratum-cauchy-schwarz`).
+    ``method="slides"`` gives the theorem as the notes state it, ||a||_inf m^{1/3} (5 B^{4/3} + 2B ln(1/delta)^{1/4}),
+    which is at least the book's with the default tau: 2 sqrt 3 <= 5 and 2^{3/4} m^{1/4} <= 2 m^{1/3}
+    (:ref:`erratum-theorem`).
 
     Parameters
     ----------
-    m : float
-        Width, ``m >= 1``.
+    m : int
+        Width, ``1 <= m <= 10**15``.
     B : float
         Radius, ``B >= 0``.
     delta : float
         In (0, 1).
+    method : {"book", "slides"}, default "book"
+        The book's statement, or the notes' (which has no ``tau`` or ``c`` to choose).
     tau : float, optional
-        ``> 0``; default :func:`slides_tau`.
+        ``> 0``; default ``main_lemma_tau(m, B)``.
     c : float, default 1.0
         1 or sqrt(2/pi).
     a_inf : float, default 1.0
@@ -306,46 +302,19 @@ def general_base_bound(m, B, delta, *, tau=None, c=1.0, a_inf=1.0) -> float:
     --------
     >>> round(general_base_bound(1000, 8.0, 0.05), 4)
     563.1232
+    >>> round(general_base_bound(1000, 8.0, 0.05, method="slides"), 4)
+    1010.4969
     """
     m, B, delta, c = _check_m(m), _check_B(B), _check_delta(delta), _check_c(c)
     a_inf = check_nonnegative("a_inf", a_inf)
+    if _bound_method(method, tau, c) == "slides":
+        value = a_inf * m ** (1.0 / 3.0) * (5.0 * B ** (4.0 / 3.0) + 2.0 * B * math.log(1.0 / delta) ** 0.25)
+        return finite_result(value, m=m, B=B, a_inf=a_inf)
     if B == 0 and tau is None:
         return 0.0
     tau = _tau_or_default(tau, m, B)
     count = _count_bound(m, B, delta, tau, c, moved_sets=2)
     return finite_result(a_inf * 2.0 * B * math.sqrt(count), m=m, B=B, tau=tau, a_inf=a_inf)
-
-
-def general_base_slides_bound(m, B, delta, *, a_inf=1.0) -> float:
-    """Return ||a||_inf m^{1/3} (5 B^{4/3} + 2B ln(1/delta)^{1/4}), :prf:ref:`thm-general-base` as the notes state it.
-
-    It is at least ``general_base_bound(m, B, delta, a_inf=a_inf)``: 2 sqrt 3 <= 5 and
-    2^{3/4} m^{1/4} <= 2 m^{1/3} (erratum ``erratum-theorem``).
-
-    Parameters
-    ----------
-    m : float
-        ``m >= 1``.
-    B : float
-        ``B >= 0``.
-    delta : float
-        In (0, 1).
-    a_inf : float, default 1.0
-        ``>= 0``.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> round(general_base_slides_bound(1000, 8.0, 0.05), 4)
-    1010.4969
-    """
-    m, B, delta = _check_m(m), _check_B(B), _check_delta(delta)
-    a_inf = check_nonnegative("a_inf", a_inf)
-    value = a_inf * m ** (1.0 / 3.0) * (5.0 * B ** (4.0 / 3.0) + 2.0 * B * math.log(1.0 / delta) ** 0.25)
-    return finite_result(value, m=m, B=B, a_inf=a_inf)
 
 
 class BadSet(NamedTuple):
@@ -354,11 +323,11 @@ class BadSet(NamedTuple):
     Attributes
     ----------
     S1 : ndarray of int
-        {i : abs(w_{0,i}^T x) <= tau ||x||}: built from the initialization W0 (erratum ``erratum-telgarsky``).
+        {i : abs(w_{0,i}^T x) <= tau ||x||}: built from the initialization W0 (:ref:`erratum-telgarsky`).
     S2 : ndarray of int
         {i : ||w_i - w_{0,i}|| >= tau}.
     S3 : ndarray of int
-        {i : ||v_i - w_{0,i}|| >= tau} (empty when no V is given; erratum ``erratum-s3``).
+        {i : ||v_i - w_{0,i}|| >= tau} (empty when no V is given; :ref:`erratum-s3`).
     S : ndarray of int
         The union.
     """
@@ -478,3 +447,175 @@ def ball_points(W0, x, B, n, *, rng=None) -> tuple[list[np.ndarray], list[str]]:
         radius, norm = B * rng.uniform(0.5, 1.0), frobenius_norm(D)
         points.append(W0 + D * (radius / norm) if norm > 0 else W0.copy())
     return points, kinds
+
+
+class FailureEstimate(NamedTuple):
+    """Monte Carlo estimate of the failure probability of :prf:ref:`lem-main` (:func:`main_lemma_failure_rate`).
+
+    Attributes
+    ----------
+    failures : int
+        Initializations where the exact worst case over the ball exceeds the bound.
+    count_failures : int
+        Initializations where the proof's only random event fails: abs(S_1) > c m tau + sqrt((m/2) ln(1/delta)).
+    trials : int
+    interval : tuple of float
+        Clopper-Pearson interval for the failure probability (``failures``).
+    count_interval : tuple of float
+        The same for ``count_failures``.
+    largest_ratio : float
+        Largest (worst case)/(bound) over the trials.
+    """
+
+    failures: int
+    count_failures: int
+    trials: int
+    interval: tuple[float, float]
+    count_interval: tuple[float, float]
+    largest_ratio: float
+
+
+def main_lemma_failure_rate(m, B, delta, trials, *, tau=None, c=1.0, bound_factor=1.0, confidence=0.95, rng=None):
+    """Estimate P(sup over the ball of abs(f - f_0) > bound of :prf:ref:`lem-main`) over random initializations.
+
+    Each trial draws the projections z = W0 x (||x|| = 1) and the signs a (rotational invariance,
+    :func:`nearinit.sample_projections`), computes the exact supremum of abs(f - f_0) over ||W - W0||_F <= B
+    (:prf:ref:`thm-worst-case`, both signs) and compares it with ``bound_factor`` times
+    :func:`nearinit.main_lemma_bound`. It also records the proof's random event, the count of S_1 against
+    c m tau + sqrt((m/2) ln(1/delta)), which contains the lemma's failure event. ``bound_factor < 1`` tests a
+    deliberately false, smaller bound: the estimate must then exceed delta.
+
+    Parameters
+    ----------
+    m : int
+        Width, ``m >= 1``.
+    B : float
+        Radius, ``> 0``.
+    delta : float
+        In (0, 1).
+    trials : int
+        Number of initializations, ``>= 1``.
+    tau : float, optional
+        Threshold (default the slides' B^{2/3} m^{-1/3}).
+    c : float, default 1.0
+        1 or sqrt(2/pi), as in :func:`nearinit.main_lemma_bound`.
+    bound_factor : float, default 1.0
+        Multiplies the bound (``> 0``).
+    confidence : float, default 0.95
+        Level of the Clopper-Pearson intervals.
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    FailureEstimate
+
+    Examples
+    --------
+    >>> est = main_lemma_failure_rate(200, 1.0, 0.1, 50, rng=0)
+    >>> est.failures, est.trials, bool(est.interval[1] < 0.1)
+    (0, 50, True)
+    """
+
+    m = check_width("m", m)
+    B = check_real("B", B, low=0.0, low_open=True)
+    trials = check_int("trials", trials)
+    bound_factor = check_real("bound_factor", bound_factor, low=0.0, low_open=True)
+    tau = _slides_tau(m, B) if tau is None else check_real("tau", tau, low=0.0, low_open=True)
+    bound = bound_factor * main_lemma_bound(m, B, delta, tau=tau, c=c)
+    count_bound = c * m * tau + hoeffding_deviation(m, delta)  # the proof's event, as in main_lemma_bad_set_bound
+    rng = np.random.default_rng(rng)
+    failures = count_failures = 0
+    largest = 0.0
+    for _ in range(trials):
+        z, a = sample_projections(m, rng=rng)
+        sup = _from_projections(z, a, B)[0]
+        inf = _from_projections(z, a, B, sign=-1)[0]
+        worst = max(sup, -inf)
+        largest = max(largest, worst / bound)
+        failures += worst > bound
+        count_failures += np.count_nonzero(np.abs(z) <= tau) > count_bound
+    return FailureEstimate(
+        int(failures),
+        int(count_failures),
+        trials,
+        clopper_pearson(int(failures), trials, confidence=confidence),
+        clopper_pearson(int(count_failures), trials, confidence=confidence),
+        float(largest),
+    )
+
+
+class GeneralBasePair(NamedTuple):
+    """A pair (V, W) in the ball around V0 with a large gap f(x; W) - f_V(x; W) (:func:`general_base_pair`)."""
+
+    V: np.ndarray
+    W: np.ndarray
+    value: float
+    k: int
+
+
+def general_base_pair(W0, a, x, B) -> GeneralBasePair:
+    """Return the pair of :ref:`ex-general-base-sharp` for :prf:ref:`thm-general-base`.
+
+    Among the neurons with a_i = +1 take the k cheapest, k the largest with sum_{i <= k} z_(i)^2 < B^2
+    (z_i = abs(w_{0,i}^T x)/||x||). V moves them along x just across zero (using up the budget B), W moves them
+    by B/sqrt(k) each, away from zero on W0's side. Then ||V - V0||_F = ||W - V0||_F = B and
+    f(x; W) - f_V(x; W) = ||x|| (B sqrt(k) + sum_{i <= k} z_(i)), which for a Gaussian V0 = W0 grows like
+    :func:`general_base_pair_constant` times ||x|| B^{4/3} m^{1/3}.
+
+    Parameters
+    ----------
+    W0 : (m, d) ndarray
+    a : (m,) ndarray
+        Outer weights in {-1, +1}.
+    x : (d,) ndarray
+        Nonzero input.
+    B : float
+        Radius, ``> 0``.
+
+    Returns
+    -------
+    GeneralBasePair
+
+    Examples
+    --------
+    >>> W0 = np.array([[0.3], [-0.4], [2.0]])
+    >>> pair = general_base_pair(W0, np.ones(3), np.array([1.0]), 0.51)
+    >>> pair.k, round(pair.value, 4)
+    (2, 1.4212)
+    """
+    W0, a = check_weights(W0, a, W_name="W0")
+    if not np.all(np.abs(a) == 1):
+        raise ValueError("The 'a' parameter must have entries in {-1, +1}. Got other values.")
+    x = as_array("x", x, ndim=(1,))
+    if x.shape[0] != W0.shape[1] or not np.any(x):
+        raise ValueError(f"The 'x' parameter must be a nonzero vector of length {W0.shape[1]}. Got {x!r}.")
+    B = check_real("B", B, low=0.0, low_open=True)
+    norm = float(np.linalg.norm(x))
+    u = x / norm
+    zs = W0 @ x / norm
+    cost = np.where((a == 1) & (zs != 0), zs**2, np.inf)
+    idx = _cheapest(cost, B, strict=True)
+    k = int(idx.size)
+    side = np.sign(zs[idx])[:, None]
+    V = _moved(W0, u, idx, cost, B, 1.0)
+    V[idx] = W0[idx] - side * (V[idx] - W0[idx])  # across zero, against W0's side
+    W = W0.copy()
+    if k:
+        W[idx] += side * (B / math.sqrt(k)) * u
+    value = norm * (B * math.sqrt(k) + float(np.sum(np.abs(zs[idx]))))
+    return GeneralBasePair(V, W, value, k)
+
+
+def general_base_pair_constant() -> float:
+    """Return (3/(2 pi))^{1/6} + (sqrt(2 pi)/2) (3/(2 pi))^{2/3} ~ 1.6497, the growth constant of the pair.
+
+    With z_(i) ~ i sqrt(2 pi)/m for the a_i = +1 neurons, sum_{i <= k} z_(i)^2 ~ 2 pi k^3/(3 m^2) = B^2 gives
+    k ~ (3 B^2 m^2/(2 pi))^{1/3}, and B sqrt(k) + sum z_(i) ~ this constant times B^{4/3} m^{1/3}.
+
+    Examples
+    --------
+    >>> round(general_base_pair_constant(), 4)
+    1.6497
+    """
+    r = 3.0 / (2.0 * math.pi)
+    return r ** (1.0 / 6.0) + 0.5 * math.sqrt(2.0 * math.pi) * r ** (2.0 / 3.0)

@@ -1,4 +1,4 @@
-"""The bias-free two-layer network f(x; W) = sum_i a_i sigma(w_i^T x) and its initialization (chapter ``ch-setup``).
+"""The bias-free two-layer network f(x; W) = sum_i a_i sigma(w_i^T x) and its initialization (:ref:`ch-setup`).
 
 :prf:ref:`def-network` defines the network, :prf:ref:`def-init` the initialization (W_0, a).
 """

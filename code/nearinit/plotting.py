@@ -103,7 +103,7 @@ def plot_loglog(x, y, *, ax=None, label=None, fit=True, marker="o", **kwargs):
 def plot_count_distribution(counts, m, p, *, bounds=None, ax=None):
     """Histogram of near-zero counts N against the Binomial(m, p) pmf, with bounds as vertical lines.
 
-    Used for Lemma ``lem-anticoncentration`` (chapter ``ch-anticoncentration``).
+    Used for :prf:ref:`lem-anticoncentration` (:ref:`ch-anticoncentration`).
 
     Parameters
     ----------
@@ -147,7 +147,7 @@ def plot_ratio_strip(ratios, *, ax=None, rng=0, jitter=0.15, ylabel="gap / bound
     Parameters
     ----------
     ratios : dict of str to (k,) array_like
-        Group name (the x tick label) to its ratios, e.g. ``abs(f - f_V)`` over the bound of Prop. ``prop-smooth``
+        Group name (the x tick label) to its ratios, e.g. ``abs(f - f_V)`` over the bound of :prf:ref:`prop-smooth`
         for each activation.
     ax : matplotlib Axes, optional
     rng : None, int or numpy.random.Generator, default 0

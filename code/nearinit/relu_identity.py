@@ -1,8 +1,8 @@
-"""The ReLU identity sigma(z) = z sigma'(z) and what it says about the gap (chapter ``ch-relu-identity``).
+"""The ReLU identity sigma(z) = z sigma'(z) and what it says about the gap (:ref:`ch-relu-identity`).
 
 By :prf:ref:`lem-relu-identity` the ReLU gap is a sum over the neurons whose pre-activation changes sign
 (the *flips*, :prf:ref:`prop-relu-forms`); :prf:ref:`prop-max-flips` counts how many a perturbation of
-Frobenius norm B can flip.
+Frobenius norm B can flip; :func:`~nearinit.activation_changes` counts the flips between two first layers.
 """
 
 from __future__ import annotations
@@ -10,9 +10,20 @@ from __future__ import annotations
 import numpy as np
 
 from ._relu_kernel import flip_terms
-from ._validation import as_array, check_nonnegative, check_positive, check_real, check_same_shape
+from ._validation import (
+    as_array,
+    check_inputs,
+    check_nonnegative,
+    check_positive,
+    check_real,
+    check_same_shape,
+)
 
-__all__ = ["max_flips", "relu_flip_terms"]
+__all__ = [
+    "activation_changes",
+    "max_flips",
+    "relu_flip_terms",
+]
 
 
 def relu_flip_terms(Zw, Zv, *, relu_prime_at_zero: float = 0.0) -> np.ndarray:
@@ -87,3 +98,34 @@ def max_flips(z, B, *, x_norm=1.0) -> int:
     with np.errstate(over="ignore"):  # a cost or budget beyond float64 is inf, and compares as such
         zs = np.sort(np.abs(z[z != 0])) / x_norm
         return int(np.count_nonzero(np.cumsum(zs**2) < np.float64(B) ** 2))
+
+
+def activation_changes(W, W0, X) -> np.ndarray:
+    """Return, for each input, how many neurons change their ReLU activation between ``W0`` and ``W``.
+
+    The count of i with 1{w_i^T x > 0} != 1{w_{0,i}^T x > 0} (the minimum-norm convention sigma'(0) = 0). By the
+    proof of :prf:ref:`lem-main` every such i lies in the bad set S(x) = S_1(x) cup S_2, which is what
+    :prf:ref:`cor-kernel-stability` counts.
+
+    Parameters
+    ----------
+    W, W0 : (m, d) ndarray
+    X : (n, d) or (d,) ndarray
+
+    Returns
+    -------
+    (n,) int ndarray, or int for a single input
+
+    Examples
+    --------
+    >>> W0 = np.array([[1.0, 0.0], [-0.2, 0.0]])
+    >>> int(activation_changes(W0 + [[0.0, 0.0], [0.5, 0.0]], W0, np.array([1.0, 0.0])))
+    1
+    """
+    W0 = as_array("W0", W0, ndim=(2,))
+    W = as_array("W", W, ndim=(2,))
+    if W.shape != W0.shape:
+        raise ValueError(f"The 'W' parameter must have the shape of 'W0' {W0.shape}. Got shape {W.shape}.")
+    X2, single = check_inputs(X, W0.shape[1])
+    changes = np.count_nonzero((X2 @ W.T > 0) != (X2 @ W0.T > 0), axis=1)
+    return int(changes[0]) if single else changes

@@ -1,4 +1,4 @@
-"""The smooth case (chapter ``ch-smooth``): the bound of :prf:ref:`prop-smooth` and instances that reach it.
+"""The smooth case (:ref:`ch-smooth`): the bound of :prf:ref:`prop-smooth` and instances that reach it.
 
 For a beta-smooth sigma (sigma' beta-Lipschitz), ``abs(a_i) <= 1`` and ``norm(x) <= 1``, for every pair W, V::
 

@@ -2,7 +2,7 @@
 
 Every function returns sympy expressions; the tests check their lambdified forms against the numpy
 implementations of :mod:`nearinit.activations`, whose table also holds each activation's sympy formula.
-Chapters ``ch-taylor`` (:prf:ref:`lem-two-forms`) and ``ch-smooth`` (:prf:ref:`lem-smooth-1d`,
+Chapters :ref:`ch-taylor` (:prf:ref:`lem-two-forms`) and :ref:`ch-smooth` (:prf:ref:`lem-smooth-1d`,
 :prf:ref:`prop-smooth`, :prf:ref:`prop-smooth-tight`) print them.
 """
 
@@ -64,7 +64,7 @@ def sympy_activation(name: str) -> sp.Expr:
 
 
 class TaylorForms(NamedTuple):
-    """The two forms of the linearization f_V(x; W) of chapter ``ch-taylor``.
+    """The two forms of the linearization f_V(x; W) of :ref:`ch-taylor`.
 
     Attributes
     ----------
@@ -162,7 +162,7 @@ def remainder_forms(sigma: sp.Expr, var: sp.Symbol = Z) -> tuple[sp.Expr, sp.Exp
         sigma(r) - sigma(s) - sigma'(s) (r - s).
     book : sympy.Expr
         The correct first-order remainder, the integral of sigma''(t) (r - t) over [s, r]
-        (``erratum-remainder``).
+        (:ref:`erratum-remainder`).
     slides : sympy.Expr
         The slides' version, the integral of sigma''(t) (r - t)**2 / 2 over [s, r].
     symbols : tuple of sympy.Symbol

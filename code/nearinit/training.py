@@ -1,23 +1,44 @@
 """Gradient descent on the first layer, for the network or its linearization f_0.
 
-Chapters ``ch-setup`` and ``ch-toward-ntk``.
+Chapters :ref:`ch-setup` and :ref:`ch-toward-ntk`.
 
 The loss and its gradient are those of :prf:ref:`def-network`; training f_0 (:prf:ref:`def-linearization`) is
-kernel gradient descent with the tangent kernel at initialization (:prf:ref:`prop-kernel-gd`).
+kernel gradient descent with the tangent kernel at initialization (:prf:ref:`prop-kernel-gd`). Gradient descent on
+the linear model stays within sqrt(r0^T K^{-1} r0) of its start (:prf:ref:`prop-gd-radius`,
+:func:`~nearinit.gd_radius`, :func:`~nearinit.linear_gd_distance`), and :func:`~nearinit.gap_along_training`
+follows the gap f - f_0 along a training run.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_bool, check_inputs, check_int, check_positive, check_weights, scale_factor
+from ._validation import (
+    as_array,
+    check_bool,
+    check_inputs,
+    check_int,
+    check_positive,
+    check_real,
+    check_weights,
+    scale_factor,
+)
 from .activations import get_activation
 from .linearization import linearize
 from .network import forward
 
-__all__ = ["TrainResult", "squared_loss", "train_first_layer"]
+__all__ = [
+    "PathGap",
+    "TrainResult",
+    "gap_along_training",
+    "gd_radius",
+    "linear_gd_distance",
+    "squared_loss",
+    "train_first_layer",
+]
 
 _MAX_WORK = 10**11  # steps * (n + n_eval) * m * d multiply-adds refused beyond this (tens of minutes)
 
@@ -168,3 +189,161 @@ def train_first_layer(
             W -= lr * (c / n) * ((r[:, None] * D) * a).T @ X
     P = np.array(preds) if Xe is not None else None
     return TrainResult(W, np.array(losses), np.array(dists), P)
+
+
+def _check_kernel(K, r0) -> tuple[np.ndarray, np.ndarray]:
+    K = as_array("K", K, ndim=(2,))
+    r0 = as_array("r0", r0, ndim=(1,))
+    n = r0.shape[0]
+    if K.shape != (n, n):
+        raise ValueError(f"The 'K' parameter must be a square matrix of size len(r0) = {n}. Got shape {K.shape}.")
+    if not np.allclose(K, K.T, rtol=1e-12, atol=1e-12):
+        raise ValueError("The 'K' parameter must be symmetric. Got a matrix with K != K^T.")
+    return K, r0
+
+
+def gd_radius(K, r0) -> float:
+    """Return sqrt(r0^T K^{-1} r0), the radius of gradient descent on the linear model (:prf:ref:`prop-gd-radius`).
+
+    For the linearization f~_0 trained by gradient descent on (1/2n) sum_j r_j^2 with step size lr and
+    lr lambda_max(K)/n <= 1, every iterate satisfies ||W_t - W_0||_F <= sqrt(r0^T K^{-1} r0), and the distance
+    tends to it as t -> infinity; K is the tangent kernel matrix of the training inputs, r0 the residuals at W0.
+
+    Parameters
+    ----------
+    K : (n, n) ndarray
+        Symmetric positive definite kernel matrix.
+    r0 : (n,) ndarray
+        Initial residuals f~(x_j; W0) - y_j.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``K`` is not symmetric positive definite, or the shapes do not match.
+
+    Examples
+    --------
+    >>> round(gd_radius(np.array([[2.0, 0.0], [0.0, 0.5]]), np.array([1.0, 1.0])), 4)
+    1.5811
+    """
+    K, r0 = _check_kernel(K, r0)
+    lam, U = np.linalg.eigh(K)
+    if lam[0] <= 1e-12 * max(lam[-1], 1e-300):
+        raise ValueError(
+            f"The 'K' parameter must be positive definite. Got smallest eigenvalue {lam[0]:.3g} "
+            f"(largest {lam[-1]:.3g})."
+        )
+    coef = U.T @ r0
+    return float(math.sqrt(np.sum(coef**2 / lam)))
+
+
+def linear_gd_distance(K, r0, *, lr, steps) -> np.ndarray:
+    """Return ||W_t - W_0||_F for t = 0..steps of gradient descent on the linear model, from K and r0 only.
+
+    W_t - W_0 = -J^T K^+ (I - (I - lr K/n)^t) r0 with J the Jacobian (J J^T = K), so
+    ||W_t - W_0||_F^2 = sum_j (1 - (1 - lr lambda_j/n)^t)^2 (u_j^T r0)^2 / lambda_j over the eigenpairs of K
+    (terms with lambda_j = 0 vanish). :prf:ref:`prop-gd-radius`.
+
+    Parameters
+    ----------
+    K : (n, n) ndarray
+        Symmetric positive semidefinite kernel matrix of the training inputs.
+    r0 : (n,) ndarray
+        Initial residuals.
+    lr : float
+        Step size, ``> 0``.
+    steps : int
+        Number of steps, ``>= 0``.
+
+    Returns
+    -------
+    (steps + 1,) ndarray
+
+    Examples
+    --------
+    >>> d = linear_gd_distance(np.array([[2.0, 0.0], [0.0, 0.5]]), np.array([1.0, 1.0]), lr=1.0, steps=200)
+    >>> round(float(d[-1]), 4), bool(np.all(np.diff(d) >= 0))
+    (1.5811, True)
+    """
+    K, r0 = _check_kernel(K, r0)
+    lr = check_real("lr", lr, low=0.0, low_open=True)
+    steps = check_int("steps", steps, low=0)
+    lam, U = np.linalg.eigh(K)
+    coef = U.T @ r0
+    keep = lam > 1e-12 * max(lam[-1], 1e-300)
+    q = 1.0 - lr * lam[keep] / r0.shape[0]
+    t = np.arange(steps + 1)[:, None]
+    shrink = (1.0 - q[None, :] ** t) ** 2
+    return np.sqrt(shrink @ (coef[keep] ** 2 / lam[keep]))
+
+
+class PathGap(NamedTuple):
+    """The lemma's quantity along a gradient-descent path (:func:`gap_along_training`).
+
+    Attributes
+    ----------
+    gaps : (steps + 1, n_check) ndarray
+        f~(x; W_t) - f~_0(x; W_t) at each checked input, for t = 0..steps (scaled model).
+    distances : (steps + 1,) ndarray
+        ||W_t - W_0||_F.
+    W : (m, d) ndarray
+        The last iterate.
+    """
+
+    gaps: np.ndarray
+    distances: np.ndarray
+    W: np.ndarray
+
+
+def gap_along_training(W0, a, X, y, X_check, *, lr, steps) -> PathGap:
+    """Train the scaled ReLU network by gradient descent and record f~ - f~_0 at ``X_check`` after every step.
+
+    The quantity of :prf:ref:`lem-main` (network against its own linearization at W_0, at the same weights W_t),
+    not the distance between two trajectories. The steps are those of :func:`nearinit.train_first_layer`.
+
+    Parameters
+    ----------
+    W0 : (m, d) ndarray
+    a : (m,) ndarray
+    X : (n, d) ndarray
+        Training inputs.
+    y : (n,) ndarray
+        Targets.
+    X_check : (k, d) ndarray
+        Inputs at which the gap is recorded.
+    lr : float
+        Step size, ``> 0``.
+    steps : int
+        Number of steps, ``>= 0``.
+
+    Returns
+    -------
+    PathGap
+
+    Examples
+    --------
+    >>> from nearinit import init_params
+    >>> W0, a = init_params(200, 2, rng=0)
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> path = gap_along_training(W0, a, X, np.array([1.0, -1.0]), X, lr=1.0, steps=5)
+    >>> path.gaps.shape, float(path.gaps[0, 0])
+    ((6, 2), 0.0)
+    """
+    from .linearization import linearization_gap
+    from .training import train_first_layer
+
+    W0, a = check_weights(W0, a, W_name="W0")
+    Xc, _ = check_inputs(X_check, W0.shape[1], name="X_check")
+    steps = check_int("steps", steps, low=0)
+    W = W0.copy()
+    gaps = [linearization_gap(W, W0, a, Xc, scale="ntk")]
+    distances = [0.0]
+    for _ in range(steps):
+        W = train_first_layer(W, a, X, y, lr=lr, steps=1, scale="ntk").W
+        gaps.append(linearization_gap(W, W0, a, Xc, scale="ntk"))
+        distances.append(float(np.linalg.norm(W - W0)))
+    return PathGap(np.array(gaps), np.array(distances), W)

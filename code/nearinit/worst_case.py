@@ -1,4 +1,4 @@
-"""The exact supremum of the ReLU linearization gap over a Frobenius ball (chapter ``ch-main-lemma``).
+"""The exact supremum of the ReLU linearization gap over a Frobenius ball (:ref:`ch-main-lemma`).
 
 For a fixed input x and base point W0, only the projections z_i = abs(w_{0,i}^T x) of the
 neurons with a_i = +1 matter for the supremum (a_i = -1 for the infimum):
@@ -23,6 +23,7 @@ import numpy as np
 
 from ._validation import (
     as_array,
+    check_choice,
     check_int,
     check_nonnegative,
     check_one_input,
@@ -36,12 +37,13 @@ __all__ = [
     "WorstCase",
     "concavity_certificate",
     "sample_projections",
-    "sup_from_sorted",
     "worst_case_asymptotic",
     "worst_case_constant",
     "worst_case_gap",
-    "worst_case_gap_from_projections",
 ]
+
+# The methods of worst_case_gap, both exact: a selection of about (B m)^{2/3} values, or a full sort.
+_METHODS = ("select", "sort")
 
 _K_FACTOR = 2.0  # initial selection K = 2 (B n)^{2/3} + 32, about 4 times the typical maximizer
 _K_EXTRA = 32
@@ -54,7 +56,7 @@ def concavity_certificate(K, B, lower) -> bool:
     The increments B (sqrt(k) - sqrt(k - 1)) - z_(k) of the objective of :prf:ref:`thm-worst-case` decrease
     in k (concavity). If B (sqrt(K+1) - sqrt(K)) <= ``lower`` <= z_(K+1) <= z_(K+2) <= ..., every increment
     after K is <= 0, and the maximum over k <= K is the maximum over all k. The selection of
-    :func:`worst_case_gap_from_projections`, the streaming path and the order-statistics path of the appendix
+    :func:`worst_case_gap`, the streaming path and the order-statistics path of the appendix
     (:prf:ref:`lem-streaming-certificate`) all stop on this test.
 
     Parameters
@@ -98,53 +100,6 @@ def _sup_sorted(z, radius: float) -> tuple[float, int]:
     return float(vals[best]), best
 
 
-def sup_from_sorted(z_sorted, B, *, x_norm=1.0) -> tuple[float, int]:
-    """Return ``(value, k)`` maximizing ``B x_norm sqrt(k) - sum_{i <= k} z_sorted[i-1]`` over k >= 0.
-
-    The formula of :prf:ref:`thm-worst-case` on given sorted projections.
-
-    Parameters
-    ----------
-    z_sorted : (K,) ndarray
-        The K smallest projections abs(w_{0,i}^T x) of the eligible neurons: finite, >= 0 and in
-        nondecreasing order (checked). The maximum over k <= K is exact for the full problem whenever
-        :func:`concavity_certificate` holds for the values left out.
-    B : float
-        Radius of the Frobenius ball, >= 0.
-    x_norm : float, default 1.0
-        ||x||, >= 0.
-
-    Returns
-    -------
-    value : float
-        The maximum (0 at k = 0 when nothing pays off).
-    k : int
-        The smallest maximizing k.
-
-    Raises
-    ------
-    ValueError
-        If ``z_sorted`` is not sorted, has a negative or non-finite entry, or ``B`` or ``x_norm`` is negative.
-
-    Examples
-    --------
-    >>> sup_from_sorted(np.array([0.0, 0.0, 5.0]), 1.0)
-    (1.4142135623730951, 2)
-    """
-    z = as_array("z_sorted", z_sorted, ndim=(1,))
-    if z.size and (z[0] < 0 or np.any(np.diff(z) < 0)):
-        j = 0 if z[0] < 0 else int(np.flatnonzero(np.diff(z) < 0)[0]) + 1
-        raise ValueError(
-            f"The 'z_sorted' parameter must be nonnegative and sorted in increasing order. "
-            f"Got z_sorted[{j}] = {z[j]!r} after {z[j - 1]!r}."
-            if j
-            else f"The 'z_sorted' parameter must be nonnegative. Got z_sorted[0] = {z[0]!r}."
-        )
-    B = check_nonnegative("B", B)
-    x_norm = check_nonnegative("x_norm", x_norm)
-    return _sup_sorted(z, _check_scaled_radius(B, x_norm, z.size))
-
-
 @dataclass(frozen=True, eq=False)
 class WorstCase:
     """The sup (or inf) of the linearization gap over the Frobenius ball and an optimal point.
@@ -169,8 +124,7 @@ class WorstCase:
     W : (m, d) ndarray
         An optimal point, ``||W - W0||_F <= B``: the k rows ``moved`` shifted along x, the others at W0.
         Built on first access (one copy of W0), so that computing ``value`` costs only the product W0 x.
-        Only for :func:`worst_case_gap`; a result of :func:`worst_case_gap_from_projections` has no W0
-        and raises ValueError.
+        Built from the W0 and x given to :func:`worst_case_gap`.
     """
 
     value: float
@@ -178,13 +132,11 @@ class WorstCase:
     moved: np.ndarray
     moves: np.ndarray
     K: int
-    W0: np.ndarray | None = field(default=None, repr=False)
-    x: np.ndarray | None = field(default=None, repr=False)
+    W0: np.ndarray = field(repr=False)
+    x: np.ndarray = field(repr=False)
 
     @cached_property
     def W(self) -> np.ndarray:
-        if self.W0 is None:
-            raise ValueError("This WorstCase was computed from projections alone; use worst_case_gap for W.")
         W = self.W0.copy()
         if self.k:
             W[self.moved] += np.outer(self.moves / float(self.x @ self.x), self.x)
@@ -220,6 +172,23 @@ def _check_prime_at_zero(value) -> float:
     return c
 
 
+def _cheapest(cost: np.ndarray, B: float, strict: bool) -> np.ndarray:
+    """Indices of the most neurons whose summed costs fit in B^2 (strictly below it if ``strict``)."""
+    order = np.argsort(cost, kind="stable")
+    total = np.cumsum(cost[order])
+    k = np.count_nonzero(total < B**2) if strict else np.count_nonzero(total <= B**2)
+    return order[:k]
+
+
+def _moved(W0, u, idx, cost, B, direction) -> np.ndarray:
+    """W0 with rows ``idx`` moved along ``direction * u`` by sqrt(cost + slack), the slack using up B."""
+    W = W0.copy()
+    if idx.size:
+        slack = max(B**2 - float(np.sum(cost[idx])), 0.0) / idx.size
+        W[idx] += direction * np.sqrt(cost[idx] + slack)[:, None] * u
+    return W
+
+
 def _initial_selection(n: int, B: float, k_start) -> int:
     if k_start is None:
         return min(n, math.ceil(min(float(n), _K_FACTOR * (B * n) ** (2.0 / 3.0))) + _K_EXTRA)
@@ -244,54 +213,13 @@ def _smallest_indices(zabs, k: int, kth: float) -> np.ndarray:
     return candidates[np.argsort(zabs[candidates], kind="stable")][:k]
 
 
-def worst_case_gap_from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0, k_start=None):
-    """Return the exact sup (or inf) of f - f_0 over ||W - W0||_F <= B from the projections z = W0 x.
+def _from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0, k_start=None, method="select"):
+    """(value, k, moved, moves, K) of :func:`worst_case_gap` from the projections z = W0 x and x_norm = ||x||.
 
-    :prf:ref:`thm-worst-case`: with z_(1) <= z_(2) <= ... the sorted abs(z_i) over the neurons with
-    a_i = ``sign``, the supremum (``sign=+1``) is max_{k >= 0} [B ||x|| sqrt(k) - sum_{i <= k} z_(i)],
-    and the infimum (``sign=-1``) is minus the same maximum over the a_i = -1 neurons. Nothing else
-    about W0 matters, so for Gaussian W0 the projections can be sampled directly (rotational
-    invariance, :func:`sample_projections`) and W0 never stored.
-
-    Parameters
-    ----------
-    z : (m,) ndarray
-        Projections w_{0,i}^T x (signed: the sign says which way each neuron must move).
-    a : (m,) ndarray
-        Outer weights, entries in {-1, +1}.
-    B : float
-        Radius of the Frobenius ball, ``B >= 0``.
-    x_norm : float, default 1.0
-        ||x||, ``>= 0``.
-    sign : {+1, -1}, default +1
-        +1 for the supremum, -1 for the infimum.
-    relu_prime_at_zero : {0.0, 1.0}, default 0.0
-        The convention sigma'(0); it only decides which way a neuron with z_i = 0 exactly moves.
-    k_start : int, optional
-        Initial selection size K (default 2 (B n)^{2/3} + 32 for n eligible neurons). The answer
-        does not depend on it: K grows (times 4) until :func:`concavity_certificate` holds.
-
-    Returns
-    -------
-    WorstCase
-        ``value``, ``k``, ``moved`` (indices), ``moves`` (the changes of w_i^T x), ``K``; no ``W``.
-
-    Raises
-    ------
-    ValueError, TypeError
-        On shapes that differ, entries of ``a`` outside {-1, +1}, ``B < 0``, a bad ``sign``.
-
-    Notes
-    -----
-    Cost: one pass over z and a selection of O((B m)^{2/3}) values, O(m) in all (a full sort
-    would be O(m log m)) (:prf:ref:`prop-selection`). The answer is exact: the objective is concave in k
-    (its increments B ||x|| (sqrt(k) - sqrt(k - 1)) - z_(k) decrease), see :func:`concavity_certificate`.
-
-    Examples
-    --------
-    >>> res = worst_case_gap_from_projections(np.array([0.5, -0.1, 0.2, 3.0]), np.array([1, 1, -1, 1]), 1.0)
-    >>> round(res.value, 4), res.k, res.moved.tolist(), res.moves.round(4).tolist()
-    (0.9, 1, [1], [1.0])
+    With z_(1) <= z_(2) <= ... the sorted abs(z_i) over the neurons with a_i = ``sign``, the supremum is
+    max_{k >= 0} [B ||x|| sqrt(k) - sum_{i <= k} z_(i)] (:prf:ref:`thm-worst-case`); ``k_start`` is the initial
+    selection size K of ``method="select"`` (default 2 (B n)^{2/3} + 32 for n eligible neurons), which grows
+    (times 4) until :func:`concavity_certificate` holds: the answer does not depend on it.
     """
     z = as_array("z", z, ndim=(1,))
     if z.size == 0:
@@ -305,23 +233,23 @@ def worst_case_gap_from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_a
     eligible = a == sign
     n = int(np.count_nonzero(eligible))
     if n == 0:
-        return WorstCase(0.0, 0, np.zeros(0, dtype=np.int64), np.zeros(0), 0)
+        return 0.0, 0, np.zeros(0, dtype=np.int64), np.zeros(0), 0
     zabs = np.abs(z)
     zabs[~eligible] = np.inf  # ineligible neurons are never selected; no copy of the eligible subset
-    K = _initial_selection(n, B, k_start)
+    K = n if method == "sort" else _initial_selection(n, B, k_start)
     value, k, K, kth = _certified_max(zabs, n, radius, K)
     moved = _smallest_indices(zabs, k, kth)
     z_moved = z[moved]
     up = (z_moved < 0) | ((z_moved == 0) & (prime0 == 0.0))  # off neurons move up, on neurons down
     step = B * x_norm / math.sqrt(k) if k else 0.0
     moves = np.where(up, step, -step)
-    return WorstCase(sign * value, k, moved, moves, K)
+    return sign * value, k, moved, moves, K
 
 
-def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0):
+def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0, method="select"):
     """Return the exact sup (or inf) of (f - f_0)(x; W) over ||W - W0||_F <= B, with an optimal W.
 
-    :prf:ref:`thm-worst-case` (chapter ``ch-main-lemma``). The optimal W moves the k neurons
+    :prf:ref:`thm-worst-case` (:ref:`ch-main-lemma`). The optimal W moves the k neurons
     with a_i = ``sign`` and the smallest abs(w_{0,i}^T x) along x, across zero, each by B / sqrt(k)
     (in units of ||x||); the other rows stay at W0.
 
@@ -339,6 +267,11 @@ def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0):
         +1 for the supremum, -1 for the infimum.
     relu_prime_at_zero : {0.0, 1.0}, default 0.0
         sigma'(0), as in :func:`nearinit.get_activation`; matters only for projections exactly 0.
+    method : {"select", "sort"}, default "select"
+        How the smallest projections are found; both are exact and give the same answer.
+        ``"select"``: a selection (``np.partition``) of about (B m)^{2/3} values, widened until
+        :func:`concavity_certificate` holds, O(m) (:prf:ref:`prop-selection`). ``"sort"``: sort all the
+        eligible projections, O(m log m), the plain formula of :prf:ref:`thm-worst-case`.
 
     Returns
     -------
@@ -350,13 +283,24 @@ def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0):
     The work is one matrix-vector product W0 x and a selection among m numbers: nothing of size
     (m, m) or (n, m). The maximizer ``W`` (a copy of W0 with k rows moved) is built only when read.
 
+    Only the projections z = W0 x matter, so a network given by its projections alone (for Gaussian W0 they
+    can be drawn directly, :func:`sample_projections`) is the one-column network ``W0 = z[:, None]``,
+    ``x = np.ones(1)``; the worst case of a random network of a width too large to store is
+    :func:`~nearinit.random_worst_case`.
+
     Examples
     --------
     >>> W0 = np.array([[0.1, 1.0], [-0.2, 0.0], [2.0, 0.0]]); a = np.array([1.0, 1.0, 1.0])
     >>> res = worst_case_gap(W0, a, np.array([1.0, 0.0]), 1.0)
     >>> round(res.value, 4), res.k, res.W.round(4).tolist()
     (1.1142, 2, [[-0.6071, 1.0], [0.5071, 0.0], [2.0, 0.0]])
+    >>> worst_case_gap(W0, a, np.array([1.0, 0.0]), 1.0, method="sort").value == res.value
+    True
+    >>> res = worst_case_gap(np.array([[0.5], [-0.1], [0.2], [3.0]]), np.array([1, 1, -1, 1]), np.ones(1), 1.0)
+    >>> round(res.value, 4), res.k, res.moved.tolist(), res.moves.round(4).tolist()
+    (0.9, 1, [1], [1.0])
     """
+    method = check_choice("method", method, _METHODS)
     W0 = as_array("W0", W0, ndim=(2,), finite=False)  # finiteness is checked on W0 x below, in one pass
     if W0.shape[0] < 1 or W0.shape[1] < 1:
         raise ValueError(f"The 'W0' parameter must have m >= 1 rows and d >= 1 columns. Got shape {W0.shape}.")
@@ -370,8 +314,8 @@ def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0):
     if not np.all(np.isfinite(z)):
         raise ValueError("The 'W0' parameter must contain only finite values. Got NaN or inf.")
     x_norm = float(np.linalg.norm(x))
-    res = worst_case_gap_from_projections(z, a, B, x_norm=x_norm, sign=sign, relu_prime_at_zero=relu_prime_at_zero)
-    return WorstCase(res.value, res.k, res.moved, res.moves, res.K, W0, x)
+    res = _from_projections(z, a, B, x_norm=x_norm, sign=sign, relu_prime_at_zero=relu_prime_at_zero, method=method)
+    return WorstCase(*res, W0, x)
 
 
 def sample_projections(m, *, x_norm=1.0, rng=None) -> tuple[np.ndarray, np.ndarray]:
@@ -379,7 +323,7 @@ def sample_projections(m, *, x_norm=1.0, rng=None) -> tuple[np.ndarray, np.ndarr
 
     By rotational invariance the w_{0,i}^T x are iid N(0, ||x||^2) whatever d and the
     direction of x (:prf:ref:`lem-rotation`); a_i are iid uniform on {-1, +1}.
-    Together with :func:`worst_case_gap_from_projections` this gives the exact worst case
+    Together with :func:`worst_case_gap` (on ``z[:, None]``) this gives the exact worst case
     of a random network at widths where W0 would not fit in memory.
 
     Parameters
@@ -421,7 +365,7 @@ def worst_case_constant() -> float:
     their abs(w_{0,i}^T x) / ||x|| have density (m/2) 2 phi(0) = m / sqrt(2 pi) near 0, so
     sum_{i <= k} z_(i) ~ ||x|| k^2 sqrt(2 pi) / (2 m). Maximizing B ||x|| sqrt(k) minus that over k
     gives k* = (B m / (2 sqrt(2 pi)))^{2/3} and the value c ||x|| B^{4/3} m^{1/3}
-    (:prf:ref:`prop-worst-rate`; chapter ``ch-main-lemma`` derives it with sympy).
+    (:prf:ref:`prop-worst-rate`; :ref:`ch-main-lemma` derives it with sympy).
 
     Returns
     -------
@@ -442,8 +386,8 @@ def worst_case_asymptotic(m, B, *, x_norm=1.0) -> float:
 
     Parameters
     ----------
-    m : float
-        Width, ``> 0`` (a float, so that curves can be drawn).
+    m : int
+        Width, ``1 <= m <= 10**15``.
     B : float
         Radius, ``>= 0``.
     x_norm : float, default 1.0
@@ -455,10 +399,10 @@ def worst_case_asymptotic(m, B, *, x_norm=1.0) -> float:
 
     Examples
     --------
-    >>> round(worst_case_asymptotic(1e6, 1.0), 4)
+    >>> round(worst_case_asymptotic(10**6, 1.0), 4)
     43.8216
     """
-    m = check_real("m", m, low=0.0, low_open=True)
+    m = check_width("m", m)
     B = check_nonnegative("B", B)
     x_norm = check_nonnegative("x_norm", x_norm)
     return finite_result(worst_case_constant() * x_norm * B ** (4.0 / 3.0) * m ** (1.0 / 3.0), m=m, B=B)

@@ -26,17 +26,14 @@ from nearinit import (
     loglog_slope,
     main_lemma_bound,
     near_zero_count,
+    random_worst_case,
     relu_flip_terms,
     remainder_forms,
     sample_near_zero_counts,
     smooth_gap_bound,
-    sup_from_sorted,
     tangent_kernel,
     train_first_layer,
     worst_case_gap,
-    worst_case_gap_from_projections,
-    worst_case_order_statistics,
-    worst_case_streaming,
 )
 
 
@@ -65,13 +62,6 @@ def test_an_activation_named_relu_is_not_taken_for_the_relu():
 def test_the_relu_convention_is_not_dropped_for_an_activation():
     relu = get_activation("relu")
     assert get_activation(relu, relu_prime_at_zero=1.0).sigma_prime(np.zeros(1))[0] == 1.0
-
-
-def test_sup_from_sorted_refuses_unsorted_input_and_a_negative_radius():
-    with pytest.raises(ValueError, match="'z_sorted' parameter must be nonnegative and sorted"):
-        sup_from_sorted(np.array([5.0, 0.0, 0.0]), 1.0)  # the answer for these values is (1.414, 2), not (0, 0)
-    with pytest.raises(ValueError, match="'B' parameter must be in the range"):
-        sup_from_sorted(np.array([0.0, 1.0]), -1.0)
 
 
 def test_relu_flip_terms_checks_shapes_nan_and_the_convention():
@@ -168,7 +158,7 @@ def test_a_huge_radius_is_a_clear_value_error():
         main_lemma_bound(1000, 1e308, 0.05)
     z, a = np.array([0.5, 1.0, 2.0]), np.ones(3)
     with pytest.raises(ValueError, match="'B' parameter is too large"):
-        worst_case_gap_from_projections(z, a, 1e308, x_norm=10.0)
+        worst_case_gap(z[:, None] / 10.0, a, np.array([10.0]), 1e308)
 
 
 def test_a_slope_needs_two_distinct_x():
@@ -190,8 +180,11 @@ def test_binomial_quantile_at_tiny_delta_is_fast_and_exact():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: worst_case_streaming(10**12, 1.0, rng=0), "'m' parameter must be at most 1e\\+10"),
-        (lambda: worst_case_order_statistics(10**15, 1.0, rng=0), "'m' parameter must be at most 1e\\+14"),
+        (lambda: random_worst_case(10**12, 1.0, rng=0), "'m' parameter must be at most 1e\\+10"),
+        (
+            lambda: random_worst_case(10**15, 1.0, rng=0, method="order_statistics"),
+            "'m' parameter must be at most 1e\\+14",
+        ),
         (lambda: sample_near_zero_counts(10**9, 0.1, 100, rng=0), "m \\* n_draws"),
         (lambda: householder_first_row(np.ones(25_000)), "'len\\(x\\)' parameter must be an int in the range"),
     ],

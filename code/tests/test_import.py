@@ -32,13 +32,18 @@ def test_every_public_name_resolves_and_lists():
 
 
 def test_unknown_name_is_an_attribute_error():
-    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+    with pytest.raises(AttributeError, match="No nearinit attribute nope"):
         nearinit.nope  # noqa: B018
 
 
 def test_the_lazy_table_matches_every_submodule():
-    """``nearinit._MODULES`` (read without importing) names exactly what each submodule lists in its ``__all__``."""
+    """The stub ``__init__.pyi`` (read without importing) names exactly what each submodule lists in its ``__all__``,
+    and every public submodule is in it."""
     import importlib
+    import pathlib
+
+    files = {p.stem for p in pathlib.Path(nearinit.__file__).parent.glob("*.py") if not p.stem.startswith("_")}
+    assert files == set(nearinit._MODULES)
 
     for module, names in nearinit._MODULES.items():
         assert sorted(importlib.import_module(f"nearinit.{module}").__all__) == sorted(names), module

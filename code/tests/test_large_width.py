@@ -5,17 +5,37 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import special, stats
 
-from nearinit import sup_from_sorted
 from nearinit.large_width import (
     _half_normal_quantile,
     _next_order_statistics,
     _scan,
     eligible_projections,
-    worst_case_order_statistics,
-    worst_case_sort,
-    worst_case_streaming,
 )
-from nearinit.worst_case import worst_case_constant, worst_case_gap_from_projections
+from nearinit.large_width import (
+    _worst_case_order_statistics as worst_case_order_statistics,
+)
+from nearinit.large_width import (
+    _worst_case_sort as worst_case_sort,
+)
+from nearinit.large_width import (
+    _worst_case_streaming as worst_case_streaming,
+)
+from nearinit.worst_case import WorstCase, _from_projections, worst_case_constant
+
+
+def from_projections(z, a, B, **kwargs):
+    """The worst case of the network given by its projections z = W0 x (the package's private core)."""
+    return WorstCase(*_from_projections(z, a, B, **kwargs), None, None)
+
+
+def sup_from_sorted(z_sorted, B, *, x_norm=1.0):
+    """(value, k) of the formula of thm-worst-case on sorted projections (0, 0 for none)."""
+    z = np.asarray(z_sorted, dtype=float)
+    if not z.size:
+        return 0.0, 0
+    res = from_projections(z, np.ones(z.size), B, x_norm=x_norm, method="sort")
+    return res.value, res.k
+
 
 CASES = [(m, B) for m in (1, 2, 17, 1000, 30_000) for B in (0.0, 0.05, 1.0, 7.0, 300.0)]
 
@@ -179,7 +199,7 @@ def test_streaming_margin_validation():
 def test_selection_path_of_chapter_6_equals_sort(m, B):
     # "exact from projections": np.argpartition on the smallest ~(B M)^(2/3) values, same realization
     z = eligible_projections(m, rng=11)
-    res = worst_case_gap_from_projections(1.7 * z, np.ones(z.size), B, x_norm=1.7)
+    res = from_projections(1.7 * z, np.ones(z.size), B, x_norm=1.7)
     ref = worst_case_sort(m, B, x_norm=1.7, rng=11)
     assert res.k == ref.k
     assert_allclose(res.value, ref.value, rtol=1e-14)

@@ -15,29 +15,26 @@ from nearinit import (
     bad_set,
     ball_points,
     general_base_bound,
-    general_base_slides_bound,
     init_params,
     linearization_gap,
     linearize,
     main_lemma_bad_set_bound,
     main_lemma_bound,
     main_lemma_leading_constants,
-    main_lemma_slides_bound,
+    main_lemma_tau,
     near_zero_count,
-    optimal_tau,
-    slides_tau,
     worst_case_gap,
 )
 
 C_DENSITY = math.sqrt(2 / math.pi)
-widths = st.floats(1, 1e9)
+widths = st.integers(1, 10**9)
 radii = st.floats(1e-3, 1e3)
 deltas = st.floats(1e-12, 0.999)
 
 # --- tau ------------------------------------------------------------------------------------------------
 
 
-def test_optimal_tau_against_sympy():
+def test_main_lemma_tau_optimal_against_sympy():
     tau, m, B, c = sp.symbols("tau m B c", positive=True)
     total = c * m * tau + B**2 / tau**2
     (tau_star,) = sp.solve(sp.diff(total, tau), tau)
@@ -47,21 +44,21 @@ def test_optimal_tau_against_sympy():
     expected = 3 * 2 ** sp.Rational(-2, 3) * c ** sp.Rational(2, 3) * (B * m) ** sp.Rational(2, 3)
     assert sp.simplify(minimum / expected) == 1
     f = sp.lambdify((m, B, c), tau_star)
-    for mv, Bv, cv in [(1000, 8.0, 1.0), (1e6, 0.3, C_DENSITY), (17, 2.5, 0.5)]:
-        assert math.isclose(optimal_tau(mv, Bv, c=cv), float(f(mv, Bv, cv)), rel_tol=1e-13)
+    for mv, Bv, cv in [(1000, 8.0, 1.0), (10**6, 0.3, C_DENSITY), (17, 2.5, 0.5)]:
+        assert math.isclose(main_lemma_tau(mv, Bv, c=cv, method="optimal"), float(f(mv, Bv, cv)), rel_tol=1e-13)
 
 
 @settings(max_examples=60, deadline=None)
 @given(widths, radii, st.sampled_from([1.0, C_DENSITY]))
-def test_optimal_tau_minimizes_numerically(m, B, c):
+def test_main_lemma_tau_optimal_minimizes_numerically(m, B, c):
     def total(log_tau):
         return c * m * math.exp(log_tau) + B**2 * math.exp(-2 * log_tau)
 
-    t = math.log(optimal_tau(m, B, c=c))
+    t = math.log(main_lemma_tau(m, B, c=c, method="optimal"))
     res = minimize_scalar(total, bracket=(t - 1, t + 1), tol=1e-12)
     assert math.isclose(math.exp(res.x), math.exp(t), rel_tol=1e-4)
     # and the slides' tau balances the two terms instead, at a larger total
-    ts = slides_tau(m, B)
+    ts = main_lemma_tau(m, B)
     assert math.isclose(m * ts, B**2 / ts**2, rel_tol=1e-9)
     assert total(math.log(ts)) >= total(t) * (1 - 1e-12)
 
@@ -71,12 +68,12 @@ def test_leading_constants_by_hand_and_as_limits():
     assert math.isclose(slides, math.sqrt(2)) and round(optimal, 4) == 1.3747
     assert round(main_lemma_leading_constants(c=C_DENSITY).optimal, 4) == 1.2751
     # the constants are the large-m limits of B sqrt(|S| bound) / (B^{4/3} m^{1/3}) with ln(1/delta) -> 0
-    m, B, delta = 1e15, 2.0, 1 - 1e-15
+    m, B, delta = 10**15, 2.0, 1 - 1e-15
     for c in (1.0, C_DENSITY):
         consts = main_lemma_leading_constants(c=c)
         scale = B ** (4 / 3) * m ** (1 / 3)
         at_slides = main_lemma_bound(m, B, delta, c=c) / scale
-        at_opt = main_lemma_bound(m, B, delta, tau=optimal_tau(m, B, c=c), c=c) / scale
+        at_opt = main_lemma_bound(m, B, delta, tau=main_lemma_tau(m, B, c=c, method="optimal"), c=c) / scale
         assert math.isclose(at_slides, consts.slides, rel_tol=1e-6)
         assert math.isclose(at_opt, consts.optimal, rel_tol=1e-6)
 
@@ -101,26 +98,26 @@ def test_the_chains_of_inequalities(m, B, delta):
     log_term = math.log(1 / delta) ** 0.25
     lem = main_lemma_bound(m, B, delta)
     split = math.sqrt(2) * B ** (4 / 3) * m ** (1 / 3) + B * (m / 2) ** 0.25 * log_term
-    assert lem <= split * (1 + 1e-12) and split <= main_lemma_slides_bound(m, B, delta) * (1 + 1e-12)
-    assert main_lemma_bound(m, B, delta, tau=optimal_tau(m, B)) <= lem * (1 + 1e-12)
+    assert lem <= split * (1 + 1e-12) and split <= main_lemma_bound(m, B, delta, method="slides") * (1 + 1e-12)
+    assert main_lemma_bound(m, B, delta, tau=main_lemma_tau(m, B, method="optimal")) <= lem * (1 + 1e-12)
     assert main_lemma_bound(m, B, delta, c=C_DENSITY) <= lem
     gen = general_base_bound(m, B, delta)
     split3 = 2 * math.sqrt(3) * B ** (4 / 3) * m ** (1 / 3) + 2**0.75 * B * m**0.25 * log_term
-    assert gen <= split3 * (1 + 1e-12) and split3 <= general_base_slides_bound(m, B, delta) * (1 + 1e-12)
+    assert gen <= split3 * (1 + 1e-12) and split3 <= general_base_bound(m, B, delta, method="slides") * (1 + 1e-12)
 
 
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: main_lemma_bound(0.5, 1.0, 0.1), "'m' parameter"),
+        (lambda: main_lemma_bound(0, 1.0, 0.1), "'m' parameter"),
         (lambda: main_lemma_bound(100, -1.0, 0.1), "'B' parameter"),
         (lambda: main_lemma_bound(100, 1.0, 1.0), "'delta' parameter must be in the range \\(0.0, 1.0\\)"),
         (lambda: main_lemma_bound(100, 1.0, 0.1, tau=0.0), "'tau' parameter"),
         (lambda: main_lemma_bound(100, 1.0, 0.1, c=1.5), "'c' parameter"),
-        (lambda: optimal_tau(100, 0.0), "'B' parameter"),
-        (lambda: slides_tau(0, 1.0), "'m' parameter"),
+        (lambda: main_lemma_tau(100, 0.0, method="optimal"), "'B' parameter"),
+        (lambda: main_lemma_tau(0, 1.0), "'m' parameter"),
         (lambda: general_base_bound(100, 1.0, 0.1, a_inf=-1), "'a_inf' parameter"),
-        (lambda: general_base_slides_bound(100, 1.0, 0.0), "'delta' parameter"),
+        (lambda: general_base_bound(100, 1.0, 0.0, method="slides"), "'delta' parameter"),
     ],
 )
 def test_bounds_reject_bad_arguments(call, match):
@@ -168,14 +165,16 @@ def test_the_lemma_holds_on_random_instances(seed):
     W0, a = init_params(m, d, rng=rng)
     x = rng.standard_normal(d)
     x /= np.linalg.norm(x) * rng.uniform(1, 2)
-    tau = slides_tau(m, B)
+    tau = main_lemma_tau(m, B)
     points = ball_points(W0, x, B, 20, rng=rng)[0] + [worst_case_gap(W0, a, x, B, sign=s).W for s in (1, -1)]
     for W in points:
         gap = abs(linearization_gap(W, W0, a, x))
         bs = bad_set(W, W0, x, tau)
         assert gap <= np.linalg.norm(W - W0) * math.sqrt(bs.S.size) + 1e-9
         assert bs.S.size <= bs.S1.size + B**2 / tau**2
-        assert gap <= main_lemma_bound(m, B, delta) and gap <= main_lemma_bound(m, B, delta, tau=optimal_tau(m, B))
+        assert gap <= main_lemma_bound(m, B, delta) and gap <= main_lemma_bound(
+            m, B, delta, tau=main_lemma_tau(m, B, method="optimal")
+        )
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -185,7 +184,7 @@ def test_the_general_base_theorem_holds_on_random_instances(seed):
     W0, a = init_params(m, d, rng=rng)
     x = rng.standard_normal(d)
     x /= np.linalg.norm(x)
-    tau = slides_tau(m, B)
+    tau = main_lemma_tau(m, B)
     for _ in range(15):
         V = ball_points(W0, x, B, 1, rng=rng)[0][0]
         for W in (ball_points(W0, x, B, 1, rng=rng)[0][0], worst_case_gap(W0, a, x, B).W):
@@ -200,8 +199,10 @@ def test_slides_bounds_have_their_exact_values():
     """Two-sided: at m = 8, B = 1, ln(1/delta) = 16, m^(1/3) = 2 and ln(1/delta)^(1/4) = 2, so the slides' forms are
     2 (sqrt 2 + 2) (Lemma, slides) and 2 (5 + 4) (general base point, notes): a wrong constant is caught."""
     delta = math.exp(-16.0)
-    assert math.isclose(main_lemma_slides_bound(8, 1.0, delta), 2 * (math.sqrt(2) + 2), rel_tol=1e-13)
-    assert math.isclose(general_base_slides_bound(8, 1.0, delta), 2 * (5 + 4), rel_tol=1e-13)
+    assert math.isclose(main_lemma_bound(8, 1.0, delta, method="slides"), 2 * (math.sqrt(2) + 2), rel_tol=1e-13)
+    assert math.isclose(general_base_bound(8, 1.0, delta, method="slides"), 2 * (5 + 4), rel_tol=1e-13)
     # the powers of B: B = 8 gives B^(4/3) = 16 and B = 8
-    assert math.isclose(main_lemma_slides_bound(8, 8.0, delta), 2 * (16 * math.sqrt(2) + 16), rel_tol=1e-13)
-    assert math.isclose(general_base_slides_bound(8, 8.0, delta, a_inf=0.5), 0.5 * 2 * (80 + 32), rel_tol=1e-13)
+    assert math.isclose(main_lemma_bound(8, 8.0, delta, method="slides"), 2 * (16 * math.sqrt(2) + 16), rel_tol=1e-13)
+    assert math.isclose(
+        general_base_bound(8, 8.0, delta, a_inf=0.5, method="slides"), 0.5 * 2 * (80 + 32), rel_tol=1e-13
+    )

@@ -1,4 +1,4 @@
-"""Tests of nearinit.stability: brute force, exact simulation and closed forms as oracles."""
+"""Tests of the results beyond the lecture (kernel stability, GD radius, failure rate, sharp pair) against oracles."""
 
 from itertools import combinations
 
@@ -21,13 +21,18 @@ from nearinit import (
     linearization_gap,
     main_lemma_bound,
     main_lemma_failure_rate,
+    main_lemma_tau,
     sample_projections,
-    slides_tau,
     tangent_kernel,
     train_first_layer,
     worst_case_gap,
-    worst_case_gap_from_projections,
 )
+from nearinit.worst_case import WorstCase, _from_projections
+
+
+def from_projections(z, a, B, **kwargs):
+    """The worst case of the network given by its projections z = W0 x (the package's private core)."""
+    return WorstCase(*_from_projections(z, a, B, **kwargs), None, None)
 
 
 def _unit(rng, d):
@@ -173,11 +178,7 @@ def test_failure_rate_counts_the_exact_worst_case():
     worst = []
     for _ in range(40):
         z, a = sample_projections(m, rng=gen)
-        worst.append(
-            max(
-                worst_case_gap_from_projections(z, a, B).value, -worst_case_gap_from_projections(z, a, B, sign=-1).value
-            )
-        )
+        worst.append(max(from_projections(z, a, B).value, -from_projections(z, a, B, sign=-1).value))
     assert est.largest_ratio == pytest.approx(max(worst) / bound, rel=1e-12)
     assert est.failures == 0 and est.interval[1] < delta
     # a false bound (a quarter of the lemma's) fails in most initializations: the estimate can fail
@@ -187,7 +188,7 @@ def test_failure_rate_counts_the_exact_worst_case():
 
 def test_failure_rate_count_event_matches_binomial_tail():
     m, B, delta = 100, 0.5, 0.3
-    tau = slides_tau(m, B)
+    tau = main_lemma_tau(m, B)
     est = main_lemma_failure_rate(m, B, delta, 3000, rng=8)
     p = 2 * stats.norm.cdf(tau) - 1
     k = m * tau + np.sqrt(0.5 * m * np.log(1 / delta))
@@ -230,6 +231,6 @@ def test_formula_is_only_an_upper_bound_for_gamma_strictly_between_0_and_1():
         linearization_gap(np.array([[t]]), np.zeros((1, 1)), np.ones(1), np.ones(1), activation=half) for t in moves
     ]
     assert max(gaps) == pytest.approx(0.5, abs=1e-12)
-    assert worst_case_gap_from_projections(np.zeros(1), np.ones(1), 1.0).value == pytest.approx(1.0)
+    assert from_projections(np.zeros(1), np.ones(1), 1.0).value == pytest.approx(1.0)
     with pytest.raises(ValueError, match="only an upper bound"):
-        worst_case_gap_from_projections(np.zeros(1), np.ones(1), 1.0, relu_prime_at_zero=0.5)
+        from_projections(np.zeros(1), np.ones(1), 1.0, relu_prime_at_zero=0.5)

@@ -22,12 +22,25 @@ from nearinit import (
     linearize,
     loglog_slope,
     sample_projections,
-    sup_from_sorted,
     worst_case_asymptotic,
     worst_case_constant,
     worst_case_gap,
-    worst_case_gap_from_projections,
 )
+from nearinit.worst_case import WorstCase, _from_projections
+
+
+def from_projections(z, a, B, **kwargs):
+    """The worst case of the network given by its projections z = W0 x (the package's private core)."""
+    return WorstCase(*_from_projections(z, a, B, **kwargs), None, None)
+
+
+def sup_from_sorted(z_sorted, B, *, x_norm=1.0):
+    """(value, k) of the formula of thm-worst-case on sorted projections (0, 0 for none)."""
+    z = np.asarray(z_sorted, dtype=float)
+    if not z.size:
+        return 0.0, 0
+    res = from_projections(z, np.ones(z.size), B, x_norm=x_norm, method="sort")
+    return res.value, res.k
 
 
 def _instance(m, d, seed):
@@ -79,13 +92,13 @@ def test_the_other_relu_convention_is_attained_too():
 def test_small_example_by_hand():
     z = np.array([0.5, -0.1, 0.2, 3.0])
     a = np.array([1.0, 1.0, -1.0, 1.0])
-    sup = worst_case_gap_from_projections(z, a, 1.0)
+    sup = from_projections(z, a, 1.0)
     assert sup.k == 1 and sup.moved.tolist() == [1] and math.isclose(sup.value, 0.9)
     # k = 2 would give sqrt(2) - 0.6 = 0.814 < 0.9
-    inf = worst_case_gap_from_projections(z, a, 1.0, sign=-1)
+    inf = from_projections(z, a, 1.0, sign=-1)
     assert inf.k == 1 and inf.moved.tolist() == [2] and math.isclose(inf.value, -0.8)
     assert inf.moves.tolist() == [-1.0]  # z = 0.2 > 0: moves down, across zero
-    assert worst_case_gap_from_projections(z, a, 0.0).value == 0.0
+    assert from_projections(z, a, 0.0).value == 0.0
 
 
 # --- optimality: no feasible W does better ---------------------------------------------------------
@@ -211,7 +224,7 @@ def test_selection_equals_full_sort_for_any_start(values, seed, B, k_start, sign
     z = np.round(np.asarray(values), 1)  # rounding makes ties and exact zeros common
     a = np.random.default_rng(seed).choice([-1.0, 1.0], z.size)
     ref_value, ref_k = _full_sort_reference(z, a, B, 1.3, sign)
-    res = worst_case_gap_from_projections(z, a, B, x_norm=1.3, sign=sign, k_start=k_start)
+    res = from_projections(z, a, B, x_norm=1.3, sign=sign, k_start=k_start)
     assert math.isclose(res.value, ref_value, rel_tol=1e-12, abs_tol=1e-12)
     assert res.k == ref_k and res.moved.size == res.k
     n = np.count_nonzero(a == sign)
@@ -225,7 +238,7 @@ def test_selection_equals_full_sort_for_any_start(values, seed, B, k_start, sign
 def test_large_random_instance_selection_equals_full_sort():
     z, a = sample_projections(300_000, rng=5)
     for B in (0.05, 1.0, 30.0):
-        res = worst_case_gap_from_projections(z, a, B)
+        res = from_projections(z, a, B)
         ref_value, ref_k = _full_sort_reference(z, a, B, 1.0, 1)
         assert math.isclose(res.value, ref_value, rel_tol=1e-12) and res.k == ref_k
         assert res.K < 0.2 * z.size  # a selection, not a sort of everything
@@ -243,7 +256,7 @@ def test_adversarial_zero_projections_widen_the_selection():
     n_plus = int(np.sum(a == 1))
     assert res.k == n_plus and math.isclose(res.value, 2.0 * math.sqrt(n_plus), rel_tol=1e-12)
     assert_allclose(linearization_gap(res.W, W0, a, x), res.value, rtol=1e-10)
-    proj = worst_case_gap_from_projections(W0 @ x, a, 2.0, k_start=3)
+    proj = from_projections(W0 @ x, a, 2.0, k_start=3)
     assert proj.K == n_plus and proj.value == res.value
 
 
@@ -278,18 +291,18 @@ def test_constant_at_large_width():
     for seed in range(4):
         z, a = sample_projections(1_000_000, x_norm=0.7, rng=seed)
         for B in (1.0, 4.0):
-            res = worst_case_gap_from_projections(z, a, B, x_norm=0.7)
+            res = from_projections(z, a, B, x_norm=0.7)
             ratios.append(res.value / worst_case_asymptotic(1_000_000, B, x_norm=0.7))
     assert abs(np.mean(ratios) - 1) < 0.025 and max(abs(r - 1) for r in ratios) < 0.05
 
 
 def test_exponents_in_m_and_B():
     ms = np.array([10**4, 10**5, 10**6])
-    vals = [worst_case_gap_from_projections(*sample_projections(int(m), rng=int(m)), 1.0).value for m in ms]
+    vals = [from_projections(*sample_projections(int(m), rng=int(m)), 1.0).value for m in ms]
     assert abs(loglog_slope(ms, vals)[0] - 1 / 3) < 0.03
     z, a = sample_projections(10**6, rng=1)
     Bs = np.array([0.1, 1.0, 10.0])
-    vals = [worst_case_gap_from_projections(z, a, B).value for B in Bs]
+    vals = [from_projections(z, a, B).value for B in Bs]
     assert abs(loglog_slope(Bs, vals)[0] - 4 / 3) < 0.03
 
 
@@ -327,7 +340,7 @@ def test_sup_from_sorted_breaks_ties_towards_small_k():
 def test_projection_path_rejects_bad_arguments(kwargs, match):
     args = {"z": np.array([0.1, -0.2, 0.3]), "a": np.array([1.0, 1.0, -1.0]), "B": 1.0} | kwargs
     with pytest.raises(ValueError, match=match):
-        worst_case_gap_from_projections(**args)
+        from_projections(**args)
 
 
 def test_matrix_path_rejects_bad_arguments():
@@ -351,7 +364,7 @@ def test_zero_input_and_zero_radius():
 
 def test_no_eligible_neuron_gives_zero():
     z = np.array([0.0, 0.1, -0.2])
-    res = worst_case_gap_from_projections(z, -np.ones(3), 5.0)
+    res = from_projections(z, -np.ones(3), 5.0)
     assert res.value == 0.0 and res.k == 0 and res.moved.size == 0 and res.K == 0
-    inf = worst_case_gap_from_projections(z, -np.ones(3), 5.0, sign=-1)
+    inf = from_projections(z, -np.ones(3), 5.0, sign=-1)
     assert inf.k == 3 and math.isclose(inf.value, -(5.0 * math.sqrt(3) - 0.3))

@@ -1,5 +1,5 @@
 // nearinit, chapter 6: the exact worst case of |f - f_0| against the main lemma's bound, as sliders over the width m
-// and the radius B move. Data precomputed with the nearinit package (book/_ext/worst_case_data.py, in
+// and the radius B move. Data precomputed with the nearinit package (tools/nearinit_book/site/worst_case_data.py, in
 // worst-case-data.js); no kernel, no network. Draws into every <div class="nearinit-worst-case">.
 (() => {
   const SVG = "http://www.w3.org/2000/svg";

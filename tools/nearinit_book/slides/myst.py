@@ -22,7 +22,6 @@ import json
 import pathlib
 import pickle
 import re
-import sys
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
@@ -32,7 +31,8 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.myst_blocks import myst_block_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from nearinit_book.toc import ROOT
+
 _FENCE = re.compile(r"^(`{3,}|:{3,})\s*\{([^}]+)\}[ \t]*(.*)$")
 _EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
 
@@ -45,7 +45,6 @@ class Numbers:
     """Numbers and titles of the book's labels, read from a pickled Sphinx environment of the whole book."""
 
     def __init__(self, environment_pickle: pathlib.Path, root: pathlib.Path = ROOT):
-        sys.path.insert(0, str(root / "book" / "_ext"))
         with open(environment_pickle, "rb") as f:
             env = pickle.load(f)
         self.fignumbers = env.toc_fignumbers

@@ -1,7 +1,7 @@
-"""The book's files as the book-level tests see them: paths, the table of contents, the chapters, the API page.
+"""The book's files as the tests and tools see them: paths, the table of contents, the chapters, the API page.
 
 One walker of ``_toc.yml`` (root, ``parts``, ``chapters`` and nested ``sections``), one list of chapter
-notebooks, one reader of their code cells. ``python tests/bookfiles.py api`` prints the API reference page
+notebooks, one reader of their code cells. ``python -m nearinit_book.toc api`` prints the API reference page
 ``book/api.md``, generated from the package's ``__all__`` (autodoc directives, one section per module) and the
 chapters' code (the *Used in* lines); ``tests/test_api_page.py`` fails when the committed page differs.
 """
@@ -17,7 +17,7 @@ import sys
 
 import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 TOC = pathlib.Path(os.environ.get("NEARINIT_TOC", ROOT / "_toc.yml"))
 API = BOOK / "api.md"
@@ -40,6 +40,25 @@ def toc_pages(toc_path: pathlib.Path = TOC) -> list[str]:
     walk(toc.get("chapters"))
     walk(toc.get("sections"))
     return pages
+
+
+def toc_files(root: pathlib.Path = ROOT) -> list[str]:
+    """Every `file:` of `_toc.yml`, in reading order (the root page excepted), as written there (no suffix)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("file"), str):
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(toc)
+    return files
 
 
 def chapter_notebooks(toc_path: pathlib.Path = TOC) -> list[pathlib.Path]:
@@ -104,7 +123,6 @@ _SECTIONS = {  # module -> section title (every module of nearinit._MODULES need
     "main_lemma": "The main lemma and the general base point",
     "worst_case": "The exact worst case",
     "ntk": "Toward the NTK",
-    "stability": "From almost linear to kernel training",
     "large_width": "Very large widths",
     "numerics": "Numerical tools",
     "plotting": "Plotting",
@@ -114,7 +132,7 @@ _INTRO = """(api)=
 # API reference: the `nearinit` package
 
 The chapters compute everything with the helper package `nearinit` (in `code/nearinit/`, installed
-editable). This page is generated from the package (`python tests/bookfiles.py api > book/api.md`): every
+editable). This page is generated from the package (`python -m nearinit_book.toc api > book/api.md`): every
 public name, that is every name in `nearinit.__all__`, with its docstring, grouped by module in the order of the
 book. Import them from the package itself, for example `from nearinit import forward, init_params`; the module
 names below only say where the code lives. Docstrings cite the results they implement.
@@ -159,12 +177,11 @@ def _entry(module, name: str) -> str:
 
 def api_page() -> str:
     """The text of ``book/api.md``."""
-    sys.path.insert(0, str(ROOT / "code"))
     import nearinit
 
     missing = sorted(set(nearinit._MODULES) - set(_SECTIONS))
     if missing:
-        raise KeyError(f"give these modules a section title in tests/bookfiles.py: {missing}")
+        raise KeyError(f"give these modules a section title in nearinit_book/toc.py: {missing}")
     parts = [_INTRO]
     for mod_name, names in nearinit._MODULES.items():
         module = importlib.import_module(f"nearinit.{mod_name}")
@@ -176,5 +193,5 @@ def api_page() -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["api"]:
-        sys.exit("usage: python tests/bookfiles.py api > book/api.md")
+        sys.exit("usage: python -m nearinit_book.toc api > book/api.md")
     sys.stdout.write(api_page())

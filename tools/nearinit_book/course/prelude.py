@@ -15,8 +15,8 @@ What it does not defend against: a submission that deliberately patches the inte
 or ``builtins``, numpy's internals) or copies the package's source. That is visible in the submitted code, for
 the instructor to see.
 
-`tests/test_assignments.py` checks that every graded test cell starts with `PRELUDE`; `python -m course.prelude`
-rewrites the test cells of the chapters after a change here.
+`tests/test_assignments.py` checks that every graded test cell starts with `PRELUDE`;
+`python -m nearinit_book.course.prelude` rewrites the test cells of the chapters after a change here.
 """
 
 from __future__ import annotations
@@ -119,13 +119,11 @@ def with_prelude(source: str) -> str:
 
 
 def main() -> int:
-    import pathlib
 
     import nbformat
 
-    root = pathlib.Path(__file__).resolve().parents[1]
-    sys.path.insert(0, str(root))
-    from course import student
+    from nearinit_book.course import student
+    from nearinit_book.toc import ROOT as root
 
     for path in sorted((root / "book").glob("*.ipynb")):
         nb = student.read(path)

@@ -1,12 +1,12 @@
 r"""The book offline: the PDF's LaTeX macros, and the PDFs and slide decks served with the website.
 
-Loaded by ``_config.yml`` (``sphinx.local_extensions``). ``make pdf`` and ``make slides`` (``tools/pdf/``,
-``tools/slides/``) use it.
+Loaded by ``_config.yml`` (``sphinx.local_extensions``). ``make pdf`` and ``make slides`` (``tools/nearinit_book/pdf/``,
+``tools/nearinit_book/slides/``) use it.
 
 - **One set of macros.** The book's macros (``\R``, ``\norm{x}``, ``\fro{W}``, ...) are defined once, in
   ``_config.yml``'s ``mathjax3_config.tex.macros``. For the LaTeX builder this extension writes the same macros
   into the preamble as ``\newcommand``s (after ``\providecommand``, so a macro that a LaTeX package already
-  defines is replaced, as MathJax replaces it). The slides read the same table (``tools/slides/build.py``).
+  defines is replaced, as MathJax replaces it). The slides read the same table (``nearinit_book.slides.build``).
 - **Vector figures.** The notebooks store their figures as SVG only (``nearinit.plotting.use_book_style``), which
   LaTeX cannot include. ``_config.yml`` puts SVG first for the latex builder (``nb_mime_priority_overrides``) and
   `SvgToPdf` converts each SVG into a PDF with ``rsvg-convert`` (Debian's ``librsvg2-bin``): the figures stay
@@ -41,7 +41,7 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 BUILD = ROOT / "_build"
 BOOK_PDF = "nearinit.pdf"
 
@@ -67,7 +67,7 @@ def latex_macros(macros: dict) -> str:
 # a numbered chapter sets its number from the site's table of contents; an unnumbered one (front and back matter)
 # has no chapter or section numbers and numbers its figures and equations 1, 2, ... as the site does.
 NUMBERING_PREAMBLE = r"""
-% Chapter numbers as on the site (book/_ext/nearinit_bundle.py)
+% Chapter numbers as on the site (tools/nearinit_book/site/bundle.py)
 \newcounter{nearinitdoc}
 \AtBeginDocument{\edef\nearinitsecnumdepth{\the\value{secnumdepth}}}
 \newcommand{\nearinitnumbered}[1]{%
@@ -128,7 +128,7 @@ def _latex_numbering(app, doctree, docname) -> None:
         secnumber = env.toc_secnumbers.get(start["docname"], {}).get("")
         command = rf"\nearinitnumbered{{{secnumber[0]}}}" if secnumber else r"\nearinitunnumbered"
         start.insert(0, nodes.raw("", command + "\n", format="latex"))
-        # A named destination on the chapter's first page: tools/pdf/handouts.py cuts the chapters out there.
+        # A named destination on the chapter's first page: nearinit_book.pdf.handouts cuts the chapters out there.
         section = next(iter(start.findall(nodes.section)), None)
         if section is not None and section.children and isinstance(section[0], nodes.title):
             stem = start["docname"].rsplit("/", 1)[-1]

@@ -7,7 +7,7 @@ the machine or the moment that executed it. It removes
   does not delete those already stored) and the older ``metadata.ExecuteTime``;
 * the notebook's ``metadata.language_info.version`` (the executing Python's patch version) and ``metadata.widgets``.
 
-Usage: ``python tools/clean_notebooks.py book/*.ipynb`` (``--check`` lists offenders and exits 1 instead).
+Usage: ``python -m nearinit_book.notebooks book/*.ipynb`` (``--check`` lists offenders and exits 1 instead).
 """
 
 from __future__ import annotations

@@ -1,19 +1,21 @@
 """The nbgrader course of the book: the driver of `make course`, `make assignments` and the course tests.
 
 The chapter notebook `book/NN_name.ipynb` is the only source (CONTRIBUTING.md, "Graded exercise"). For every chapter
-with graded cells, `course.student.assignment_notebook` makes the lean assignment (the book's macros, a title, a
+with graded cells, `student.assignment_notebook` makes the lean assignment (the book's macros, a title, a
 locked set-up cell, the graded exercises: nothing else of the chapter runs), which goes to
 ``<course>/source/<chapter>/<chapter>.ipynb``; nbgrader's own `generate_assignment` (configured by
-`assignments/nbgrader_config.py`, see `course/plugins.py`) then writes the student release
+`assignments/nbgrader_config.py`, see `tools/nearinit_book/course/plugins.py`) then writes the student release
 ``<course>/release/<chapter>/<chapter>.ipynb`` (solutions replaced by stubs, hidden tests removed, the installed
 `nearinit` recorded) and records the autograder's version in ``<course>/gradebook.db``.
 
 Usage::
 
-    python -m course.assignments course [--root assignments]   # `make course`: the course folder, kept across runs
-    python -m course.assignments build [--out _build/assignments]  # `make assignments`: a fresh throw-away course
-    python -m course.assignments solution-key --out FILE.html
-    python -m course.assignments validate --course DIR --json OUT NB...  # used by the tests
+    python -m nearinit_book.course.assignments course [--root assignments]
+        # `make course`: the course folder, kept across runs
+    python -m nearinit_book.course.assignments build [--out _build/assignments]
+        # `make assignments`: a fresh throw-away course
+    python -m nearinit_book.course.assignments solution-key --out FILE.html
+    python -m nearinit_book.course.assignments validate --course DIR --json OUT NB...  # used by the tests
 """
 
 from __future__ import annotations
@@ -30,14 +32,9 @@ import warnings
 from collections.abc import Iterable
 
 import nbformat
-import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: `python course/assignments.py`
-    sys.path.insert(0, str(ROOT))
-
-from course import student as stu  # noqa: E402
-from course.student import (  # noqa: E402, F401 (re-exported for the tests)
+from nearinit_book.course import student as stu
+from nearinit_book.course.student import (  # noqa: F401 (re-exported for the tests)
     HIDDEN_BEGIN,
     HIDDEN_END,
     SOLUTION_BEGIN,
@@ -51,6 +48,7 @@ from course.student import (  # noqa: E402, F401 (re-exported for the tests)
     tags,
     without_markers,
 )
+from nearinit_book.toc import ROOT, toc_files
 
 BOOK = ROOT / "book"
 CONFIG = ROOT / "assignments" / "nbgrader_config.py"
@@ -69,25 +67,6 @@ def has_graded_cells(path: pathlib.Path) -> bool:
 def graded_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
     """The notebooks of `book/` that hold at least one graded test cell (discovered, never listed by hand)."""
     return [p for p in sorted((root / "book").glob("*.ipynb")) if has_graded_cells(p)]
-
-
-def toc_files(root: pathlib.Path = ROOT) -> list[str]:
-    """Every `file:` of `_toc.yml`, in reading order (the root page excepted), as written there (no suffix)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("file"), str):
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(toc)
-    return files
 
 
 def toc_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
@@ -343,7 +322,7 @@ def solution_key(out: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
-    from course import plugins
+    from nearinit_book.course import plugins
 
     cells = [
         nbformat.v4.new_markdown_cell(

@@ -6,8 +6,8 @@ sources, outputs and other metadata are left byte for byte as they were, apart f
 
 Usage::
 
-    python tools/slides/mark.py [NOTEBOOK ...]          # default: every notebook of the table of contents
-    python tools/slides/mark.py --check [NOTEBOOK ...]  # exit 1 and name the cells whose metadata is stale
+    python -m nearinit_book.slides.mark [NOTEBOOK ...]          # default: every notebook of the table of contents
+    python -m nearinit_book.slides.mark --check [NOTEBOOK ...]  # exit 1 and name the cells whose metadata is stale
 """
 
 from __future__ import annotations
@@ -17,16 +17,12 @@ import json
 import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-
-from rules import metadata_for, notebook_types
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from nearinit_book.slides.rules import metadata_for, notebook_types
+from nearinit_book.toc import ROOT
 
 
 def toc_notebooks(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
-    sys.path.insert(0, str(root / "tools" / "pdf"))
-    from handouts import chapters
+    from nearinit_book.pdf.handouts import chapters
 
     return chapters(root)
 
@@ -69,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
             stale = stale_cells(nb)
             if stale:
                 status = 1
-                print(f"{path}: slide metadata of cells {stale} is not current: run python tools/slides/mark.py {path}")
+                print(
+                    f"{path}: slide metadata of cells {stale} is not current: "
+                    f"run python -m nearinit_book.slides.mark {path}"
+                )
             continue
         if mark(nb):
             # nbformat's layout (what Jupyter and `make execute` write): sorted keys, 1-space indent, final newline.

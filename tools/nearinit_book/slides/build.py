@@ -7,8 +7,8 @@
   (directives, roles, numbered equations: no raw ``{prf:...}`` text), figures get their numbered caption;
 - the template ``templates/nearinit`` (reveal.js's, with MathJax 2 configured with the macros of ``_config.yml``,
   an undefined macro being an error, and without nbconvert's CDN scripts);
-- reveal.js, require.js, jQuery and MathJax 2 from npm (``tools/slides/package.json``, installed into
-  ``tools/slides/node_modules`` by ``make slides``), copied next to the decks: a deck needs no network;
+- reveal.js, require.js, jQuery and MathJax 2 from npm (``tools/nearinit_book/slides/package.json``, installed into
+  ``tools/nearinit_book/slides/node_modules`` by ``make slides``), copied next to the decks: a deck needs no network;
 - the files that a chapter's own HTML loads from the website's root (``<script src="../interactive/...">``, the
   interactive figure of chapter 6, from ``book/_extra``) copied next to the decks too, and the HTML pointed at
   them: the interactive figure works in the deck, offline.
@@ -18,7 +18,7 @@ The numbers (Lemma 5.1, Fig. 3.2, (3.1)) are read from a Sphinx environment of t
 
 Usage::
 
-    python tools/slides/build.py --env ENVIRONMENT_PICKLE --out _build/slides [NOTEBOOK ...]
+    python -m nearinit_book.slides.build --env ENVIRONMENT_PICKLE --out _build/slides [NOTEBOOK ...]
 """
 
 from __future__ import annotations
@@ -37,12 +37,11 @@ from nbconvert.exporters import SlidesExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Any, Unicode
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
+from nearinit_book.slides.myst import MystError, Numbers, Renderer
+from nearinit_book.slides.rules import cell_parts, metadata_for, notebook_types
+from nearinit_book.toc import ROOT
 
-from myst import MystError, Numbers, Renderer  # noqa: E402
-from rules import cell_parts, metadata_for, notebook_types  # noqa: E402
+HERE = pathlib.Path(__file__).resolve().parent
 
 NODE = HERE / "node_modules"
 EXTRA = ROOT / "book" / "_extra"  # served at the website's root (html_extra_path); a chapter page links it as ../
@@ -66,7 +65,7 @@ VENDOR = {  # what a deck loads: node_modules path -> path under <out>/vendor
 
 
 class StaleSlideMetadata(ValueError):
-    """A cell's recorded slide metadata does not match its parts (run tools/slides/mark.py)."""
+    """A cell's recorded slide metadata does not match its parts (run tools/nearinit_book/slides/mark.py)."""
 
 
 class MystSlidesPreprocessor(Preprocessor):
@@ -97,7 +96,7 @@ class MystSlidesPreprocessor(Preprocessor):
             if not rec.get("manual") and rec != metadata_for(types):
                 raise StaleSlideMetadata(
                     f"{self.path}: cell {i}: slide metadata {rec or 'missing'} is not current; run "
-                    f"python tools/slides/mark.py {self.path}"
+                    f"python -m nearinit_book.slides.mark {self.path}"
                 )
         cells = []
         for cell, rec in zip(nb.cells, recorded, strict=True):
@@ -153,7 +152,9 @@ def macros(config: pathlib.Path = ROOT / "_config.yml") -> dict:
 def copy_vendor(out: pathlib.Path) -> None:
     missing = [src for src in VENDOR if not (NODE / src).exists()]
     if missing:
-        raise SystemExit(f"not installed: {missing}; run `npm ci --prefix tools/slides` (make slides does)")
+        raise SystemExit(
+            f"not installed: {missing}; run `npm ci --prefix tools/nearinit_book/slides` (make slides does)"
+        )
     for src, dest in VENDOR.items():
         target = out / "vendor" / dest
         if target.exists():
@@ -205,8 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=pathlib.Path, required=True)
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "tools" / "pdf"))
-    from handouts import chapters
+    from nearinit_book.pdf.handouts import chapters
 
     paths = [p.resolve() for p in args.notebooks] or chapters()
     numbers = Numbers(args.env)

@@ -12,13 +12,13 @@ results, figures, equations) and every cross-reference is the one of the website
    its figures and printed checks are the website's); the stub cells are shown (not collapsed) with no output.
 2. ``jupyter-book build --builder pdflatex`` on that copy (``make pdf`` runs it).
 3. ``cut``: one PDF per chapter, the pages from the chapter's named destination ``nearinit-doc-<chapter>`` (set by
-   ``book/_ext/nearinit_bundle.py``) to the page before the next document's, with poppler's ``pdfseparate`` and
+   ``tools/nearinit_book/site/bundle.py``) to the page before the next document's, with poppler's ``pdfseparate`` and
    ``pdfunite``.
 
 Usage::
 
-    python tools/pdf/handouts.py stage --out _build/pdf-handouts-src
-    python tools/pdf/handouts.py cut --pdf BOOK.pdf --out _build/pdf/handouts
+    python -m nearinit_book.pdf.handouts stage --out _build/pdf-handouts-src
+    python -m nearinit_book.pdf.handouts cut --pdf BOOK.pdf --out _build/pdf/handouts
 """
 
 from __future__ import annotations
@@ -33,16 +33,13 @@ import tempfile
 
 import nbformat
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from nearinit_book.toc import ROOT, toc_files
+
 WEBSITE_ONLY = "website-only"
 
 
 def chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
     """The notebooks of the table of contents, in its order (each one gets a handout)."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from course.assignments import toc_files
-
     return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").is_file()]
 
 
@@ -123,7 +120,7 @@ def cut(pdf: pathlib.Path, out: pathlib.Path, stems: list[str]) -> dict[str, tup
     starts = destinations(pdf)
     missing = [s for s in stems if s not in starts]
     if missing:
-        raise SystemExit(f"{pdf}: no named destination for {missing} (is book/_ext/nearinit_bundle.py loaded?)")
+        raise SystemExit(f"{pdf}: no named destination for {missing} (is tools/nearinit_book/site/bundle.py loaded?)")
     ordered = sorted(starts.values())
     last_page = page_count(pdf)
     out.mkdir(parents=True, exist_ok=True)

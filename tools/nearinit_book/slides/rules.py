@@ -26,7 +26,7 @@ graded solution / test cells, ``remove-cell``,   ``skip`` (they are not lecture 
 ``website-only`` cells                           of the solutions must not be projected)
 ===============================================  ==================================================================
 
-``tools/slides/mark.py`` writes the result into each cell's metadata, ``slideshow.slide_type`` (the type of the
+``mark.py`` writes the result into each cell's metadata, ``slideshow.slide_type`` (the type of the
 cell's first part that is not skipped, which Jupyter's slide view and RISE read) and ``slideshow.parts`` (the type
 of every part), and checks that the recorded metadata is current. A cell whose ``slideshow`` has
 ``"manual": true`` keeps the types an author wrote by hand.

@@ -47,7 +47,6 @@ import json
 import pathlib
 import re
 import shutil
-import sys
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
@@ -55,10 +54,9 @@ from nearinit_book.claims.ledger import ledger_nodes
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import clean_astext
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from nearinit_css import purge, used_classes
-from nearinit_math import prerender
-from nearinit_text import html_math_to_text, tex_to_text, title_to_text
+from .css import purge, used_classes
+from .prerender import prerender
+from .text import html_math_to_text, tex_to_text, title_to_text
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):

@@ -1,4 +1,4 @@
-// nearinit: typeset the book's formulas once, at build time (book/_ext/nearinit_math.py runs this with Node.js).
+// nearinit: typeset the book's formulas once, at build time (tools/nearinit_book/site/prerender.py runs this with Node.js).
 //
 // Reads one JSON object on stdin: {"mathjax": <MathJax 3 component directory, with node-main.js>,
 // "config": <the book's mathjax3_config>, "fontURL": <URL of the woff-v2 fonts, relative to the stylesheet>,

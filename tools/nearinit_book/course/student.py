@@ -28,7 +28,8 @@ import re
 import nbformat
 import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from nearinit_book.toc import ROOT
+
 BOOK = ROOT / "book"
 
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -390,7 +391,7 @@ def directive_blocks(text: str, names: tuple[str, ...]) -> list[str]:
 
 
 def main() -> int:
-    """`python -m course.student`: put the current macro cell first in every notebook of book/."""
+    """`python -m nearinit_book.course.student`: put the current macro cell first in every notebook of book/."""
     for path in sorted(BOOK.glob("*.ipynb")):
         nb = read(path)
         text = nbformat.writes(nb)
