@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from bookfiles import BOOK, ROOT
+
 from nearinit_book.claims import REPORT, check_cells, notebook_checks
 from nearinit_book.claims.declarations import claim_comment, prf_labels
 from nearinit_book.claims.ledger import collect
+from nearinit_book.toc import BOOK, ROOT
 
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]

@@ -15,9 +15,10 @@ import sys
 
 import nbformat
 import pytest
-from bookfiles import BOOK, ROOT
 from nbclient import NotebookClient
+
 from nearinit_book.claims.figures import SVG, svg_difference
+from nearinit_book.toc import BOOK, ROOT
 
 SETUP = "import matplotlib.pyplot as plt\nimport numpy as np\n\nfrom nearinit import use_book_style\n\nuse_book_style()"
 PLOT = "x = np.linspace(0, 1, 60)\nplt.plot(x, np.sin(3 * x) + x**2, label='data')\nplt.legend()\nplt.show()"

@@ -50,10 +50,10 @@ import shutil
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
-from nearinit_book.claims.ledger import ledger_nodes
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import clean_astext
 
+from ..claims.ledger import ledger_nodes
 from .css import purge, used_classes
 from .prerender import prerender
 from .text import html_math_to_text, tex_to_text, title_to_text
