@@ -109,20 +109,22 @@ def run(root: Path, notebooks: list[Path], jobs: int = 2, timeout: int = 300, ec
     results: dict[str, dict] = {}
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {
-            pool.submit(run_variant, str(root), check.notebook, check.index, variant.substitutions, timeout): (
-                key,
-                check,
-                variant,
-            )
-            for _, key, check, variant in tasks
-        }
+        futures = {}
+        for _, key, check, variant in tasks:
+            args = (str(root), check.notebook, check.index, variant.substitutions, timeout)
+            future = pool.submit(run_variant, *args)
+            future.args = args
+            futures[future] = (key, check, variant)
         for future in as_completed(futures):
             key, check, variant = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # the kernel died, or the harness itself failed: not caught
-                outcome = {"failed_cell": -1, "error": type(exc).__name__, "message": str(exc)[:200], "seconds": 0}
+            outcome = None
+            for attempt in range(3):
+                try:
+                    outcome = (future if attempt == 0 else pool.submit(run_variant, *future.args)).result()
+                    break
+                except Exception as exc:  # the kernel did not start or died: the machine, not a verdict; again
+                    outcome = {"failed_cell": -1, "error": type(exc).__name__, "message": str(exc)[:200], "seconds": 0}
+                    echo(f"  .. {check.notebook} cell {check.index} {variant.name!r}: {outcome['error']}, retried")
             outcome["verdict"] = verdict(check, outcome)
             results[key] = outcome
             timings[key] = outcome["seconds"]
