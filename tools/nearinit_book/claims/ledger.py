@@ -176,9 +176,12 @@ def ledger_nodes(app, fromdocname: str, label: str) -> list:
     for check in entry.checks:
         item = nodes.list_item()
         para = nodes.paragraph()
-        docname = check.notebook.removesuffix(".ipynb")
-        uri = app.builder.get_relative_uri(fromdocname, docname) + "#" + check.anchor
-        link = nodes.reference("", "", internal=True, refuri=uri)
+        if app.builder.format == "html":
+            docname = check.notebook.removesuffix(".ipynb")
+            uri = app.builder.get_relative_uri(fromdocname, docname) + "#" + check.anchor
+            link = nodes.reference("", "", internal=True, refuri=uri)
+        else:  # the PDF labels no code cell: the check named, not linked
+            link = nodes.inline()
         link += nodes.Text(check.summary or "the check")
         para += link
         if check.fresh:
