@@ -111,7 +111,7 @@ assignments-test: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $(or $(NB),$(NOTEBOOKS))
 	$(PY) -m nearinit_book.notebooks $(or $(NB),$(NOTEBOOKS))
-	@# Which cells go on which slide (cell metadata `slideshow`), recomputed from the edited cells (tools/slides).
+	@# Which cells go on which slide (cell metadata `slideshow`), recomputed from the edited cells (nearinit_book.slides).
 	$(PY) -m nearinit_book.slides.mark
 
 ## make portability: nbval strict again as other machines run it: OpenBLAS's kernels of older CPUs (Prescott,

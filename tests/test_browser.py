@@ -412,18 +412,20 @@ _COLLECT_JS = r"""
 }
 """
 
-# At phone width: inline math clipped by a box that does not scroll, and the smallest text of each SVG figure in
-# CSS pixels as shown (its font size times the shown width over the width of its viewBox).
+# At phone width: math (inline or displayed, in the text, in opened dropdowns, in the links at the foot of the page)
+# clipped by a box that does not scroll, and the smallest text of each SVG figure in CSS pixels as shown (its font
+# size times the shown width over the width of its viewBox).
 _PHONE_JS = r"""
 async () => {
   const article = document.querySelector("article.bd-article") || document.body;
+  const main = document.querySelector("#main-content") || document.body;
   const short = (s) => (s || "").replace(/\s+/g, " ").trim().slice(0, 100);
   const clippedMath = [];
-  for (const el of article.querySelectorAll("mjx-container:not([display='true'])")) {
+  for (const el of main.querySelectorAll("mjx-container")) {
     const math = el.querySelector("mjx-math") || el;
     const r = math.getBoundingClientRect();
     if (!r.width || el.closest("[hidden], details:not([open])") || el.offsetParent === null) continue;
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+    for (let p = el; p && p !== document.body; p = p.parentElement) {
       const style = getComputedStyle(p);
       const box = p.getBoundingClientRect();
       const scrolls = style.overflowX === "auto" || style.overflowX === "scroll";
@@ -575,6 +577,18 @@ def _render_everything(page) -> None:
     page.add_style_tag(content=f"{LAZY_SECTIONS} {{ content-visibility: visible !important; }}")
 
 
+def _open_dropdowns(page) -> None:
+    """Open every closed dropdown (solutions, hidden cells) as a reader does, by its title, so that what it hides is
+    laid out and measured too (a formula in a closed dropdown has no width)."""
+    page.evaluate(
+        """() => {
+          document.querySelectorAll("div.toggle.toggle-hidden > .admonition-title").forEach((t) => t.click());
+          document.querySelectorAll("details:not([open]) > summary").forEach((s) => s.click());
+        }"""
+    )
+    page.wait_for_timeout(200)
+
+
 def _set_dark(page) -> None:
     """Switch to the dark theme as the theme switcher does, without the colour transitions (axe would see them)."""
     page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
@@ -661,6 +675,10 @@ def _audit(session: Session, page_name: str) -> Audit:
                 axe_dark = page.evaluate(_AXE_JS, ["color-contrast"])
             page.screenshot(path=str(SCREENSHOTS / f"{stem}-dark.png"), full_page=True)
 
+        dropdowns = _open_solutions(page)
+        page.wait_for_timeout(100)
+        # On a phone, every section laid out (_render_everything above) and every dropdown open.
+        _open_dropdowns(page)
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(100)
         phone = page.evaluate(_PHONE_JS)
@@ -668,9 +686,6 @@ def _audit(session: Session, page_name: str) -> Audit:
         if ALL_SCREENSHOTS:
             page.screenshot(path=str(SCREENSHOTS / f"{stem}-phone.png"), full_page=False)
         page.set_viewport_size(DESKTOP)
-
-        dropdowns = _open_solutions(page)
-        page.wait_for_timeout(100)
         return Audit(
             page_name,
             url,
@@ -893,9 +908,7 @@ def test_no_horizontal_overflow(session, page_name):
 def test_nothing_cut_off(session, page_name):
     """No inline formula clipped at phone width; code, printed outputs and tables fit the column at desktop width."""
     audit = session.audit(page_name)
-    problems = [
-        f"inline math clipped at {PHONE['width']}px (no way to scroll): {m}" for m in audit.phone["clippedMath"]
-    ]
+    problems = [f"math clipped at {PHONE['width']}px (no way to scroll): {m}" for m in audit.phone["clippedMath"]]
     problems += [f"at {DESKTOP['width']}px, {c}" for c in audit.facts["cutCode"]]
     problems += [f"one cell's output printed in several boxes: {c}" for c in audit.facts["splitOutputs"]]
     assert not problems, f"{page_name}: {len(problems)} cut-off items:\n  " + "\n  ".join(problems)
@@ -1097,7 +1110,8 @@ def test_lazy_sections_render_as_the_reader_reaches_them(session, page_name):
 @pytest.mark.parametrize("page_name", [p for p in PAGES if re.match(r"book/\d\d_", p)])
 def test_chapter_read_on_a_phone_from_its_first_visit(session, page_name):
     """A chapter opened on a phone and read to the end: its sections are lazy (content-visibility: auto), and each
-    one, rendered as the reader reaches it, has no inline formula cut off (a wide one scrolls in its own box)."""
+    one, rendered as the reader reaches it, has no formula cut off (a wide one scrolls in its own box), checked with
+    every section then laid out at once and every dropdown opened."""
     outside: list[str] = []
     context = session.new_context(outside, viewport=PHONE)
     try:
@@ -1110,11 +1124,13 @@ def test_chapter_read_on_a_phone_from_its_first_visit(session, page_name):
         )
         assert lazy and set(lazy) == {"auto"}, f"{page_name}: the sections are not lazy: {lazy}"
         unrendered = _read_through(page)
+        _render_everything(page)
+        _open_dropdowns(page)
         clipped = page.evaluate(_PHONE_JS)["clippedMath"]
     finally:
         context.close()
     assert not unrendered, f"{page_name}: sections never rendered: {unrendered}"
-    assert not clipped, f"{page_name}: inline formulas cut off on a phone:\n  " + "\n  ".join(clipped)
+    assert not clipped, f"{page_name}: formulas cut off on a phone:\n  " + "\n  ".join(clipped)
     assert not outside, outside
 
 

@@ -18,8 +18,9 @@ Decks (``_build/slides/<chapter>.html``): one per notebook; the recorded slide m
 (``python -m nearinit_book.slides.mark --check``); each deck opens in headless Chromium (Debian's, through
 Playwright, every request leaving the loopback address blocked and recorded) with no request leaving the machine, no
 failed request (a file the deck folder does not ship: 404), no console error, all math typeset by MathJax with no
-error, no raw MyST (``{prf:``) text, every interactive figure of the chapter drawn, and every slide, with all its
-fragments shown, within reveal.js's slide size. A screenshot of every slide goes to ``_build/slides-screenshots/``.
+error, no raw MyST (``{prf:``) text and no raw TeX outside code (a formula, a LaTeX output, left untypeset), every
+interactive figure of the chapter drawn, and every slide, with all its fragments shown, within reveal.js's slide size.
+A screenshot of every slide goes to ``_build/slides-screenshots/``.
 
 Site: after ``make pdf slides`` a site build links every chapter's handout and deck and the front page the book PDF,
 and serves those files.
@@ -404,7 +405,7 @@ def test_one_handout_per_chapter():
 # --------------------------------------------------------------------------- slide metadata and decks
 def test_slide_metadata_current():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "slides" / "mark.py"), "--check"], capture_output=True, text=True
+        [sys.executable, "-m", "nearinit_book.slides.mark", "--check"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -488,7 +489,13 @@ async () => {
   // The deck re-renders the math of each slide it shows (slidechanged): let the last one finish.
   await new Promise(r => setTimeout(r, 200));
   await new Promise(r => MathJax.Hub.Queue(r));
-  const text = document.querySelector('.reveal').innerText;
+  // Every slide's prose (hidden slides too), without code, notes and MathJax's own output and sources: TeX left in it
+  // (a backslash command, a $ or \\( delimiter) is a formula MathJax did not typeset.
+  const prose = document.querySelector('.reveal .slides').cloneNode(true);
+  prose.querySelectorAll('pre, code, script, style, aside, .MathJax, .MathJax_CHTML, .MathJax_Preview, ' +
+                         '.MJX_Assistive_MathML, .mjx-chtml').forEach(e => e.remove());
+  const text = prose.textContent;
+  const RAW = /\\{prf:|\\{ref\\}|\\{eq\\}|\\{numref\\}|\\{cite|```\\{|\\\\[A-Za-z]+|\\\\[()[\\]]|\\$/g;
   const scripts = [...document.querySelectorAll('script[type^="math/tex"]')];
   const untypeset = scripts.filter(s => !document.getElementById(s.id + '-Frame')).map(s => s.textContent);
   // Interactive figures (chapter 6's, book/_extra/interactive/): each drawn (its plot has curves).
@@ -498,7 +505,7 @@ async () => {
           interactive: interactive.length, drawn,
           merrors: document.querySelectorAll('.mjx-merror, .MathJax_Error, merror').length,
           mjErrors: window.__mjErrors,
-          raw: (text.match(/\\{prf:|\\{ref\\}|\\{eq\\}|\\{numref\\}|\\{cite|```\\{|\\\\\\(|\\$\\$/g) || [])};
+          raw: [...text.matchAll(RAW)].map(m => text.slice(Math.max(0, m.index - 30), m.index + 50))};
 }
 """
 

@@ -26,7 +26,7 @@ from nearinit_book.course import student as stu
 from conftest import ROOT
 
 KIT = ROOT / "assignments" / "student-kit"
-REQUIREMENTS = ROOT / "course" / "requirements-student.txt"
+REQUIREMENTS = ROOT / "tools" / "nearinit_book" / "course" / "requirements-student.txt"
 # The book's build and test tools stay out. Sphinx itself comes in as a library of myst-nb, whose `glue` the
 # chapters' setup cells import (the numbers quoted in the prose); the site builder, jupyter-book, does not.
 FORBIDDEN = ("jupyter-book", "playwright", "ruff", "nbgrader", "nbval", "pytest")

@@ -3,12 +3,14 @@
 // 1. Until the document is parsed and its wide formulas are marked, the page's content is not rendered
 //    (html.nearinit-typesetting): marking a formula wide then shifts nothing the reader sees.
 // 2. An inline formula wider than its line (phones) becomes a block of its own that scrolls sideways
-//    (span.math.nearinit-wide, focusable so that the keyboard can scroll it) instead of being clipped.
+//    (span.math.nearinit-wide, focusable so that the keyboard can scroll it) instead of being clipped; in a
+//    dropdown, when it is opened.
 // 3. The sections of a page (LAZY) are laid out only near the screen (content-visibility: auto): a chapter's
 //    thousands of typeset formulas are not all laid out on arrival. What needs a section's layout, its wide formulas
 //    and the keyboard stops of its scrolling boxes (the theme's rule, which the theme's own script applies to the
-//    rest of the page), is done when the section is first rendered (contentvisibilityautostatechange), before the
-//    reader sees it; measuring it earlier would lay it out.
+//    rest of the page, and to which a lazy section's boxes read as empty until it is rendered), is done when the
+//    section is first rendered (contentvisibilityautostatechange), before the reader sees it; measuring it earlier
+//    would lay it out.
 (() => {
   const LAZY = "article.bd-article > section > section";
   const SCROLLERS = "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, .pst-scrollable-table-container";
@@ -46,6 +48,19 @@
     }
   };
   // The theme's rule (pydata-sphinx-theme, addTabStopsToScrollableElements): a box that scrolls is a tab stop.
+  // The theme's script applies it on "load" to every code block and output of the page, measuring each; measuring
+  // a box of a section not rendered yet would lay that section out. So until its section is rendered, such a box
+  // reads as having no size (its scroll and client sizes are 0: no overflow, the theme leaves it out of the tab
+  // order, and nothing is laid out), and tabStops applies the rule when the section is rendered.
+  const SIZES = ["scrollWidth", "scrollHeight", "clientWidth", "clientHeight"].map((name) => [
+    name, Object.getOwnPropertyDescriptor(Element.prototype, name).get,
+  ]);
+  const sizedWhenRendered = (box) => {
+    const section = lazyOf(box);
+    for (const [name, get] of SIZES) {
+      Object.defineProperty(box, name, { configurable: true, get: () => (rendered.has(section) ? get.call(box) : 0) });
+    }
+  };
   const tabStops = (section) => {
     for (const el of section.querySelectorAll(SCROLLERS)) {
       el.tabIndex = el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight ? 0 : -1;
@@ -63,6 +78,7 @@
     shown = true;
     for (const section of document.querySelectorAll(LAZY)) {
       section.addEventListener("contentvisibilityautostatechange", onRender);
+      section.querySelectorAll(SCROLLERS).forEach(sizedWhenRendered);
     }
     // Without content-visibility (older browsers) every section is rendered now.
     if (!("oncontentvisibilityautostatechange" in window)) {
@@ -75,6 +91,16 @@
     // Rendered, then measured and marked in the same task: nothing is painted in between.
     root.classList.remove("nearinit-typesetting");
     markWide();
+    // A dropdown (a solution, a hidden cell) hides its formulas until it is opened, and a hidden formula has no
+    // width: its wide formulas are marked when it opens.
+    const article = document.querySelector("article.bd-article");
+    if (article) {
+      new MutationObserver((changes) => {
+        for (const { target } of changes) {
+          if (target.matches(".toggle, details")) requestAnimationFrame(() => markWide(target));
+        }
+      }).observe(article, { subtree: true, attributes: true, attributeFilter: ["class", "open"] });
+    }
     let pending = null;
     const again = () => {
       markWide();
@@ -85,7 +111,7 @@
       pending = requestAnimationFrame(again);
     });
   };
-  // The math is typeset at build time (tools/nearinit_book/site/prerender.py): once the document is parsed every formula has
+  // The math is typeset at build time (nearinit_book.site.prerender): once the document is parsed every formula has
   // its final size (web fonts that arrive later change no box: MathJax's stylesheet sets each character's size).
   // "interactive": the document is parsed, and the deferred scripts (the theme's, which measure the page) have not
   // run yet; they then find the page laid out once, not a second time.

@@ -23,5 +23,5 @@ def _stub_modules() -> dict[str, tuple[str, ...]]:
     return modules
 
 
-_MODULES = _stub_modules()  # read by the API page's generator (tests/bookfiles.py)
+_MODULES = _stub_modules()  # read by the API page's generator (nearinit_book.toc)
 __getattr__, __dir__, __all__ = _lazy.attach(__name__, submod_attrs=_MODULES)

@@ -114,6 +114,28 @@ from .large_width import (
     random_worst_case as random_worst_case,
 )
 
+from .per_neuron import (
+    PerNeuronWorstCase as PerNeuronWorstCase,
+    per_neuron_limit as per_neuron_limit,
+    per_neuron_mean as per_neuron_mean,
+    per_neuron_worst_case as per_neuron_worst_case,
+    per_neuron_worst_case_from_projections as per_neuron_worst_case_from_projections,
+)
+
+from .uniform import (
+    circle_max_near_zero as circle_max_near_zero,
+    dkw_deviation as dkw_deviation,
+    dkw_excess as dkw_excess,
+    inputs_near_zero_bound as inputs_near_zero_bound,
+    sphere_near_zero_bound as sphere_near_zero_bound,
+)
+
+from .tangent import (
+    GradientChange as GradientChange,
+    gradient_change as gradient_change,
+    ntk_limit_singular as ntk_limit_singular,
+)
+
 from .numerics import (
     finite_difference_gradient as finite_difference_gradient,
     frobenius_norm as frobenius_norm,

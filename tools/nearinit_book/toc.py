@@ -124,6 +124,9 @@ _SECTIONS = {  # module -> section title (every module of nearinit._MODULES need
     "worst_case": "The exact worst case",
     "ntk": "Toward the NTK",
     "large_width": "Very large widths",
+    "per_neuron": "The per-neuron ball of gradient descent",
+    "uniform": "Uniform versions of the near-zero count",
+    "tangent": "The features along the path and the limiting kernel",
     "numerics": "Numerical tools",
     "plotting": "Plotting",
 }

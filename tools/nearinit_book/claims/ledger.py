@@ -3,8 +3,9 @@
 :func:`collect` joins the declarations in the notebooks with the report ``make claims`` wrote: per result, its check
 cells, the false variants each was *seen* to reject (a report entry whose fingerprint matches the notebook), or the
 reason only a proof can establish it. ``tests/test_claims.py`` holds the book to it; the results page shows it
-(:func:`ledger_nodes`, called by the results index of the site's extension), and :func:`setup` gives every check
-cell its anchor ``#check-<cell id>`` on the chapter page.
+(:func:`ledger_nodes`, added to each entry of ``nearinit_book.site.results`` through its event
+``nearinit-results-entry``), and :func:`setup` gives every check cell its anchor ``#check-<cell id>`` on the chapter
+page.
 """
 
 from __future__ import annotations
@@ -157,25 +158,26 @@ def _results_page_outdated(app, env, added, changed, removed):
 
 
 def ledger_nodes(app, fromdocname: str, label: str) -> list:
-    """The ledger line(s) of one result for the results page: its checks as links, or "proof only"."""
+    """The ledger of one result for its entry on the results page: its checks as links, or "proof only".
+
+    Inline nodes (the entry is a paragraph); the stylesheet sets each check on a line of its own.
+    """
     from docutils import nodes
 
     entry = _ledger(app).get(label)
-    box = nodes.container(classes=["nearinit-ledger"])
     if entry is None or (not entry.checks and not entry.proof_only):
         if entry is not None and entry.kind:
-            box += nodes.paragraph("", "Not yet checked.")
-            return [box]
+            return [nodes.inline("", "Not yet checked.", classes=["nearinit-ledger"])]
         return []
+    box = nodes.inline(classes=["nearinit-ledger"])
     if entry.proof_only:
-        para = nodes.paragraph()
-        para += nodes.strong("", "Proof only: ")
-        para += nodes.Text(entry.proof_only)
-        box += para
-    items = nodes.bullet_list(classes=["nearinit-ledger-checks"])
+        line = nodes.inline(classes=["nearinit-ledger-line"])
+        line += nodes.strong("", "Proof only: ")
+        line += nodes.Text(entry.proof_only)
+        box += line
     for check in entry.checks:
-        item = nodes.list_item()
-        para = nodes.paragraph()
+        line = nodes.inline(classes=["nearinit-ledger-line"])
+        line += nodes.Text("Checked: ")
         if app.builder.format == "html":
             docname = check.notebook.removesuffix(".ipynb")
             uri = app.builder.get_relative_uri(fromdocname, docname) + "#" + check.anchor
@@ -183,25 +185,29 @@ def ledger_nodes(app, fromdocname: str, label: str) -> list:
         else:  # the PDF labels no code cell: the check named, not linked
             link = nodes.inline()
         link += nodes.Text(check.summary or "the check")
-        para += link
+        line += link
         if check.fresh:
             names = [name for name, verdict in check.variants if verdict == CAUGHT]
             n = len(names)
-            para += nodes.Text(f": rejects {n} false version{'s' if n != 1 else ''}")
+            line += nodes.Text(f"; rejects {n} false version{'s' if n != 1 else ''}")
             if names:
-                para += nodes.Text(" (")
-                para += nodes.emphasis("", "; ".join(names))
-                para += nodes.Text(")")
+                line += nodes.Text(" (")
+                line += nodes.emphasis("", "; ".join(names))
+                line += nodes.Text(")")
         else:
-            para += nodes.Text(": not run on this version of the cell (make claims)")
-        item += para
-        items += item
-    if entry.checks:
-        box += items
+            line += nodes.Text("; not run on this version of the cell (make claims)")
+        box += line
     return [box]
 
 
+def _on_results_entry(app, paragraph, result_docname, label, index_docname):
+    paragraph += ledger_nodes(app, index_docname, label)
+
+
 def setup(app):
+    # The results index (nearinit_book.site.results) declares the event its entries are passed to.
+    app.setup_extension("nearinit_book.site.results")
+    app.connect("nearinit-results-entry", _on_results_entry)
     app.connect("doctree-read", _anchor_check_cells)
     app.connect("env-get-outdated", _results_page_outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

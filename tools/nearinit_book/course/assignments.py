@@ -228,7 +228,16 @@ class Course:
         paths = list(paths)
         if not paths:
             return None
-        cmd = [sys.executable, __file__, "validate", "--course", str(self.root), "--json", str(out)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "nearinit_book.course.assignments",
+            "validate",
+            "--course",
+            str(self.root),
+            "--json",
+            str(out),
+        ]
         # Its log goes to a file: a pipe nobody reads while the autograder runs would fill up and stall the child.
         with open(self.root / "validation.log", "w") as log:
             return subprocess.Popen([*cmd, *map(str, paths)], stdout=log, stderr=subprocess.STDOUT)
@@ -351,19 +360,6 @@ def solution_key(out: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out
-
-
-# --------------------------------------------------------------------------- submissions for the tests
-def correct_submission(course: Course, assignment: str) -> nbformat.NotebookNode:
-    """The student release with every solution cell replaced by the instructor's solution (markers dropped)."""
-    solutions = {
-        nbgrader_meta(c)["grade_id"]: c.source for c in read(course.source(assignment)).cells if is_solution_cell(c)
-    }
-    nb = read(course.release(assignment))
-    for cell in nb.cells:
-        if is_solution_cell(cell):
-            cell.source = without_markers(solutions[nbgrader_meta(cell)["grade_id"]])
-    return nb
 
 
 # --------------------------------------------------------------------------- command line

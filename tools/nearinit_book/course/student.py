@@ -1,12 +1,14 @@
-"""Student versions of the chapters, made from the chapter notebooks alone (nbformat only, no nbgrader).
+"""Student versions of the chapters, made from the chapter notebooks alone.
 
 The chapter notebook `book/NN_name.ipynb` is the only source (CONTRIBUTING.md, "Graded exercise"). This module
 derives from it:
 
 - `student_notebook(nb)`: the **whole chapter as a student gets it** (the student website, its download button,
-  the PDF handouts): `website-only` cells dropped, every graded solution region replaced by nbgrader's stub,
-  hidden tests deleted, outputs of the graded cells cleared. Everything else (prose, proofs, checks, figures, the
-  worked solutions of the ungraded exercises) is kept.
+  the PDF handouts), made by nbgrader's own preprocessors as ``nbgrader generate_assignment`` makes a release:
+  `website-only` cells dropped (nbconvert's ``TagRemovePreprocessor``), every graded solution region replaced by
+  nbgrader's stub (``ClearSolutions``), hidden tests deleted (``ClearHiddenTests``); then the outputs of the graded
+  cells cleared. Everything else (prose, proofs, checks, figures, the worked solutions of the ungraded exercises)
+  is kept, outputs included: unlike the release, the student version is also for reading.
 - `assignment_notebook(nb)`: the **lean assignment** nbgrader releases: the book's macros, a title, one locked
   set-up cell importing what the exercises use, and the graded exercises (statement, solution cell, test cell),
   nothing else of the chapter, so that autograding a submission runs in seconds.
@@ -37,8 +39,6 @@ HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 MARKERS = (SOLUTION_BEGIN, SOLUTION_END, HIDDEN_BEGIN, HIDDEN_END)
 WEBSITE_ONLY = "website-only"
 MACROS_TAG = "book-macros"
-# nbgrader's default stub (ClearSolutions.code_stub["python"]): the student site shows what the release shows.
-STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 
 
 # --------------------------------------------------------------------------- cells
@@ -88,32 +88,13 @@ def without_markers(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END))
 
 
-def stub(source: str) -> str:
-    """The solution cell with each solution region replaced by nbgrader's stub, at the region's indentation."""
-    out, inside = [], False
-    for line in source.splitlines():
-        if line.strip() == SOLUTION_BEGIN:
-            indent = line[: len(line) - len(line.lstrip())]
-            out.extend(indent + s for s in STUB)
-            inside = True
-        elif line.strip() == SOLUTION_END:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
-
-
 def public_tests(source: str) -> str:
-    """A test cell without its hidden-test regions (markers included)."""
-    out, inside = [], False
-    for line in source.splitlines():
-        if line.strip() == HIDDEN_BEGIN:
-            inside = True
-        elif line.strip() == HIDDEN_END:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out).rstrip()
+    """A test cell's source without its hidden-test regions (markers included), as nbgrader's release has it."""
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    cell = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade": True}})
+    cell, _ = ClearHiddenTests().preprocess_cell(cell, {}, 0)
+    return cell.source.rstrip()
 
 
 def _clear_outputs(cell) -> None:
@@ -157,23 +138,25 @@ def with_macro_cell(nb: nbformat.NotebookNode, root: pathlib.Path = ROOT) -> nbf
 def student_notebook(nb_or_path) -> nbformat.NotebookNode:
     """The whole chapter as a student gets it: no graded solution, no hidden test, no website-only cell.
 
-    Accepts a notebook or a path; never modifies its argument. Graded solution cells keep their `def` line and get
-    nbgrader's stub; test cells keep their public asserts; their outputs are cleared. Cell ids, tags and the other
-    cells (with their outputs) are kept, so the student site renders the chapter exactly as the book does.
+    Accepts a notebook or a path; never modifies its argument. nbgrader's preprocessors do what
+    ``generate_assignment`` does to a release (graded solution cells keep their `def` line and get nbgrader's stub;
+    test cells keep their public asserts); the graded cells' outputs are cleared. Cell ids, tags and the other cells
+    (with their outputs) are kept, so the student site renders the chapter exactly as the book does.
     """
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
     nb = read(nb_or_path) if isinstance(nb_or_path, (str, pathlib.Path)) else copy.deepcopy(nb_or_path)
-    cells = []
+    resources: dict = {}
+    for pre in (
+        TagRemovePreprocessor(enabled=True, remove_cell_tags={WEBSITE_ONLY}),
+        ClearSolutions(),
+        ClearHiddenTests(),
+    ):
+        nb, resources = pre.preprocess(nb, resources)
     for cell in nb.cells:
-        if WEBSITE_ONLY in tags(cell):
-            continue
-        if is_solution_cell(cell):
-            cell.source = stub(cell.source)
+        if is_solution_cell(cell) or is_test_cell(cell):
             _clear_outputs(cell)
-        elif is_test_cell(cell):
-            cell.source = public_tests(cell.source)
-            _clear_outputs(cell)
-        cells.append(cell)
-    nb.cells = cells
     return nb
 
 

@@ -4,8 +4,9 @@ The handouts are cut from a PDF of the *student version* of the whole book, so t
 results, figures, equations) and every cross-reference is the one of the website and of the full PDF.
 
 1. ``stage``: a copy of the book (``_config.yml``, ``_toc.yml``, ``book/``, the package sources that chapters
-   ``literalinclude``) in which every chapter with graded cells is replaced by its student version, made by
-   nbgrader's own preprocessors, as ``nbgrader generate_assignment`` makes the release (CONTRIBUTING.md, "Graded
+   ``literalinclude``) in which every chapter with graded cells is replaced by its student version
+   (``nearinit_book.course.student.student_notebook``, the student site's), made by nbgrader's own
+   preprocessors, as ``nbgrader generate_assignment`` makes the release (CONTRIBUTING.md, "Graded
    exercise"): ``TagRemovePreprocessor`` drops the ``website-only`` cells (the ``{solution}`` dropdowns of the
    graded exercises), ``ClearSolutions`` replaces every solution region by nbgrader's stub, ``ClearHiddenTests``
    deletes the hidden tests. Unlike the release, the outputs of the other cells stay (the handout is for reading:
@@ -33,9 +34,8 @@ import tempfile
 
 import nbformat
 
+from nearinit_book.course import student
 from nearinit_book.toc import ROOT, toc_files
-
-WEBSITE_ONLY = "website-only"
 
 
 def chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
@@ -49,22 +49,10 @@ def is_graded(cell) -> bool:
 
 
 def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The student version of a chapter for reading: nbgrader's preprocessors, outputs of ungraded cells kept."""
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
-
-    nb = nbformat.from_dict(nb)
-    resources: dict = {}
-    for pre in (
-        TagRemovePreprocessor(enabled=True, remove_cell_tags={WEBSITE_ONLY}),
-        ClearSolutions(),
-        ClearHiddenTests(),
-    ):
-        nb, resources = pre.preprocess(nb, resources)
+    """The student version of a chapter (``nearinit_book.course.student``), its graded cells shown on paper."""
+    nb = student.student_notebook(nb)
     for cell in nb.cells:
         if cell.cell_type == "code" and is_graded(cell):
-            cell.outputs = []
-            cell.execution_count = None
             meta_tags = [t for t in cell.metadata.get("tags", []) if t != "hide-input"]
             if meta_tags:
                 cell.metadata["tags"] = meta_tags

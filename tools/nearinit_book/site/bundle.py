@@ -39,9 +39,10 @@ from docutils import nodes
 from sphinx.transforms.post_transforms.images import ImageConverter
 from sphinx.util import logging
 
+from nearinit_book.toc import ROOT
+
 logger = logging.getLogger(__name__)
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
 BUILD = ROOT / "_build"
 BOOK_PDF = "nearinit.pdf"
 

@@ -169,3 +169,9 @@ def prerender(app, exc):
         shutil.rmtree(target.parent)
     shutil.copytree(mathjax_source() / FONTS, target.parent / FONTS)
     target.write_text(result["css"], encoding="utf-8")
+
+
+def setup(app):
+    # After the plain-text readings (text.py), which read the TeX that this replaces by MathJax's output.
+    app.connect("build-finished", prerender, priority=800)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -23,7 +23,9 @@ import sys
 
 import numpy as np
 
-OUT = pathlib.Path(__file__).resolve().parents[3] / "book" / "_extra" / "interactive" / "worst-case-data.js"
+from nearinit_book.toc import ROOT
+
+OUT = ROOT / "book" / "_extra" / "interactive" / "worst-case-data.js"
 WIDTHS = [round(10 ** (k / 2)) for k in range(4, 13)]  # 100, 316, ..., 10^6
 RADII = [2.0 ** (k / 2) for k in range(-4, 7)]  # 0.25, 0.35, ..., 8
 DELTA = 0.05

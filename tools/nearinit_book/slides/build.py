@@ -68,6 +68,19 @@ class StaleSlideMetadata(ValueError):
     """A cell's recorded slide metadata does not match its parts (run tools/nearinit_book/slides/mark.py)."""
 
 
+def mathjax2_math(tex) -> str:
+    """A LaTeX output (sympy's ``display(Math(...))``: ``$\\displaystyle ...$``) in the delimiters the decks' MathJax 2
+    reads: ``\\[...\\]`` for display math, ``\\(...\\)`` for inline math (``$`` is not a delimiter on the slides, so
+    that a dollar in code or prose stays text)."""
+    text = "".join(tex).strip()
+    if text.startswith("$$") and text.endswith("$$") and len(text) > 4:
+        return f"\\[{text[2:-2]}\\]"
+    if text.startswith("$") and text.endswith("$") and len(text) > 2:
+        inner = text[1:-1]
+        return f"\\[{inner}\\]" if inner.lstrip().startswith("\\displaystyle") else f"\\({inner}\\)"
+    return text  # \begin{...} environments, or already \(...\) / \[...\]: MathJax 2 reads them as they are
+
+
 class MystSlidesPreprocessor(Preprocessor):
     """Cut cells into their slide parts, render the MyST parts, attach figure captions (see the module docstring)."""
 
@@ -125,6 +138,9 @@ class MystSlidesPreprocessor(Preprocessor):
         if part.kind == "output":
             new = copy.deepcopy(cell)
             new.metadata = {"slideshow": {"slide_type": kind}, "transient": {"remove_source": True}}
+            for output in new.get("outputs", []):
+                if "text/latex" in output.get("data", {}):
+                    output["data"]["text/latex"] = mathjax2_math(output["data"]["text/latex"])
             out = [new]
             figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
             if figure.get("caption"):
