@@ -127,8 +127,8 @@ portability: $(STAMP)
 
 ## make claims [NB=book/05_anticoncentration.ipynb]: every false variant declared in the check cells' metadata, each
 ## in a fresh kernel (2 at a time), must fail exactly its check cell with an AssertionError; writes
-## book/claims_report.json (the results page's claim ledger; tests/test_claims.py checks it is current). 465
-## CPU-seconds for the whole book: 4 to 5 minutes on the idle 2-core machine (README, "What `make claims` proves").
+## book/claims_report.json (the results page's claim ledger; tests/test_claims.py checks it is current). 583
+## CPU-seconds for the whole book: about 5 minutes on the idle 2-core machine (README, "What `make claims` proves").
 claims: $(STAMP)
 	$(PY) -m nearinit_book.claims $(foreach nb,$(NB),--nb $(nb))
 
