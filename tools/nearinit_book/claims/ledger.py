@@ -204,10 +204,55 @@ def _on_results_entry(app, paragraph, result_docname, label, index_docname):
     paragraph += ledger_nodes(app, index_docname, label)
 
 
+def _unnumbered_results(app, doctree, docname):
+    """After the results index: the appendix's results (numbered "A.1" in their titles, ``:nonumber:`` for
+    Sphinx, so not in the index), in the same form, each with its ledger."""
+    from docutils import nodes
+
+    from nearinit_book.site.results import ENTRY_EVENT, _result_title
+
+    sections = [s for s in doctree.findall(nodes.section) if any(i.startswith("results-") for i in s["ids"])]
+    if not sections:
+        return
+    by_doc: dict[str, list] = {}
+    for label, info in getattr(app.env, "proof_list", {}).items():
+        if info.get("nonumber") and info.get("realtype") in ("theorem", "lemma", "proposition", "corollary"):
+            by_doc.setdefault(info["docname"], []).append((label, info))
+    anchor = sections[-1]
+    for doc, results in by_doc.items():
+        section = nodes.section(ids=[f"results-{doc.replace('/', '-')}"])
+        heading = nodes.paragraph(classes=["nearinit-results-chapter"])
+        ref = nodes.reference("", "", internal=True, refuri=app.builder.get_relative_uri(docname, doc))
+        ref += [child.deepcopy() for child in app.env.titles[doc].children]
+        heading += nodes.strong("", "", ref)
+        section += heading
+        items = nodes.bullet_list(classes=["nearinit-results"])
+        for label, info in results:
+            para = nodes.paragraph()
+            uri = app.builder.get_relative_uri(docname, doc) + "#" + label
+            link = nodes.reference("", "", internal=True, refuri=uri)
+            title = _result_title(app.env, doc, label)
+            first = title[0].astext() if title and isinstance(title[0], nodes.Text) else ""
+            m = re.match(r"\s*(\(?)([A-Z]\.\d+)\s+", first)  # "(A.1 The worst case ...)": number, then title
+            link += nodes.strong("", f"{info['realtype'].title()} {m.group(2)}" if m else info["realtype"].title())
+            para += link
+            if title:
+                para += nodes.Text(" ")
+                para += [nodes.Text(m.group(1) + first[m.end() :]), *title[1:]] if m else title
+            app.emit(ENTRY_EVENT, para, doc, label, docname)
+            item = nodes.list_item()
+            item += para
+            items += item
+        section += items
+        anchor.parent.insert(anchor.parent.index(anchor) + 1, section)
+        anchor = section
+
+
 def setup(app):
     # The results index (nearinit_book.site.results) declares the event its entries are passed to.
     app.setup_extension("nearinit_book.site.results")
     app.connect("nearinit-results-entry", _on_results_entry)
+    app.connect("doctree-resolved", _unnumbered_results, priority=600)
     app.connect("doctree-read", _anchor_check_cells)
     app.connect("env-get-outdated", _results_page_outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
