@@ -21,7 +21,7 @@ JB_FLAGS := -W -n --keep-going
 NBVAL := -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -p nearinit_book.claims.figures
 
 .PHONY: claims interactive-data pdf slides bundle-test book test venv lint unit notebooks executed site browser axe assignments assignments-test serve execute portability bench clean
-.PHONY: course student-site student-setup-test bench-course
+.PHONY: course student-site student-setup-test bench-course mutation
 
 venv: $(STAMP)
 
@@ -214,6 +214,15 @@ student-site: $(STAMP)
 ## make student-setup-test: the student set-up (student kit) in a fresh virtual environment, offline from pip's cache
 student-setup-test: course
 	$(PY) -m pytest -q -rs -p no:cacheprovider tests/test_student_setup.py
+
+## make mutation: mutation testing of the package (mutmut, pinned in requirements.txt; settings in code/pyproject.toml)
+## against the unit tests and doctests, niced, on 2 workers; not part of `make test` (it takes long, see README).
+## MUTATE="nearinit.worst_case*" restricts it to one module while iterating. Ends with the score.
+MUTATE ?=
+mutation: $(STAMP)
+	cd code && nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTATE) > /dev/null; \
+	  $(BIN)/mutmut results --all true > mutants/results.txt 2>&1 || true
+	$(PY) code/mutation_score.py code/mutants/results.txt
 
 ## make bench-course: autograding one submission (lean assignment) against the whole chapter in a fresh kernel
 bench-course: $(STAMP)

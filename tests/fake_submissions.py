@@ -4,8 +4,27 @@ Every submission is the student release with its solution cells (and, for some, 
 way a student could. Exercise-specific kinds (a plausible wrong answer, an alias of the package function, an object
 that lies about equality) are written for every graded exercise of the book below: a new graded exercise must add
 its entries here (`tests/test_assignments.py` fails until it does). Kinds that test a mechanism of the grader
-rather than an exercise (an exception, an infinite loop, a dying kernel, a patched numpy) are graded on one
-assignment each, to keep `make test` short.
+rather than an exercise (an exception, an infinite loop, a dying kernel, a patched numpy, the attacks on the grader
+below) are graded on one assignment each, to keep `make test` short; the input transformer is graded on
+every assignment.
+
+The attacks on the grader. When the tests ran in the submission's own kernel (the old "grading prelude"),
+"input-transformer", "event-hook", "patched-sys" and "reads-grader-files" got full marks (checked on 03_smooth and
+05_anticoncentration against that grader; "patched-builtins" hung that kernel, 0), and the last three would write
+into the grader's files or leave processes and output behind. With the submission sandboxed and the tests in a
+kernel of their own (`nearinit_book.grading`) each scores 0:
+- "input-transformer": an IPython input transformer that blanks every later cell holding an `assert` (the tests);
+- "event-hook": a `pre_run_cell` event hook that, before a cell holding tests, makes IPython compile it as `pass`;
+- "patched-sys": `sys.setprofile`/`sys.getprofile` faked (the prelude's watch on package calls), then the package's
+  own function called (an alias);
+- "patched-builtins": `builtins.type` lying about an object whose == is always True (graded on an exercise that
+  returns an int, where the old grader's exact-type check was all that stood in the way);
+- "reads-grader-files": looks for the autograder's source notebook (the instructor's solution, the hidden tests) and
+  the gradebook from its working directory up and in the usual places, and runs the solution it finds;
+- "writes-grader-files": the same search, then appends to the gradebook, empties the source notebooks and writes a
+  `.pth` file into the grader's site-packages (a comment only: harmless if it ever got through);
+- "fork-busy-loop": forks a child that spins forever (and tries a shell through subprocess);
+- "prints-100mb": prints 100 MB.
 """
 
 from __future__ import annotations
@@ -14,7 +33,6 @@ import copy
 
 import nbformat
 
-from nearinit_book.course import prelude
 from nearinit_book.course import student as stu
 
 # --------------------------------------------------------------------------- exercise-specific answers
@@ -153,9 +171,166 @@ EXPECTED = {
     "exception": 0,
     "infinite-loop": 0,
     "dead-kernel": 0,
+    "input-transformer": 0,
+    "event-hook": 0,
+    "patched-sys": 0,
+    "patched-builtins": 0,
+    "reads-grader-files": 0,
+    "writes-grader-files": 0,
+    "fork-busy-loop": 0,
+    "prints-100mb": 0,
 }
 # Kinds that exercise a mechanism of the grader: graded on one assignment each (index into the sorted assignments).
-MECHANISMS = {"patched-numpy": 1, "exception": 2, "infinite-loop": 3, "dead-kernel": 4}
+MECHANISMS = {
+    "patched-numpy": 1,
+    "exception": 2,
+    "infinite-loop": 3,
+    "dead-kernel": 4,
+    "event-hook": 0,
+    "writes-grader-files": 1,
+    "fork-busy-loop": 2,
+    "prints-100mb": 3,
+    "patched-sys": 5,
+    "patched-builtins": 4,
+    "reads-grader-files": 7,
+}
+EVERYWHERE = ("input-transformer",)
+
+# The input transformer that defeated the old grader (03_smooth): `{signature}` is the exercise's def line.
+INPUT_TRANSFORMER = (
+    'get_ipython().input_transformers_post.append(lambda lines: [] if any("assert" in l for l in lines) else lines)'
+    "\n{signature}\n    return 0.0"
+)
+
+EVENT_HOOK = """import ast
+
+
+class _NoTests(ast.NodeTransformer):
+    def visit_Module(self, node):
+        return ast.Module(body=[ast.Pass()], type_ignores=[])
+
+
+def _before(info):
+    if "assert" in (info.raw_cell or ""):
+        get_ipython().ast_transformers.append(_NoTests())
+
+
+get_ipython().events.register("pre_run_cell", _before)
+
+
+"""
+
+PATCHED_SYS = """import sys
+
+_profiler = [None]
+sys.setprofile = lambda f: _profiler.__setitem__(0, f)
+sys.getprofile = lambda: _profiler[0]
+
+
+"""
+
+PATCHED_BUILTINS = """import builtins
+
+_real_type = builtins.type
+
+
+def _type(*args):
+    if len(args) == 1 and _real_type(args[0]) is _AlwaysEqual:
+        return {base}
+    return _real_type(*args)
+
+
+builtins.type = _type
+
+
+"""
+
+# Where a submission would look for the grader's files: up from its working directory (at autograde, a folder of
+# the course directory when the tests share the submission's kernel) and in the usual top folders.
+FIND_GRADER_FILES = """import json
+import os
+import pathlib
+import sys
+import time
+
+
+def _grader_files():
+    found, deadline = {"source": [], "gradebook": []}, time.monotonic() + 5
+    here = pathlib.Path.cwd().resolve()
+    folders = [*here.parents][:6]
+    for folder in folders:
+        found["source"] += sorted(folder.glob("source/*/*.ipynb"))
+        found["gradebook"] += sorted(folder.glob("gradebook.db"))
+    for top in ("/tmp", "/work", "/home", "/root", "/srv"):
+        for dirpath, dirnames, filenames in os.walk(top):
+            if time.monotonic() > deadline or dirpath.count(os.sep) > 7:
+                dirnames[:] = []
+                continue
+            if "gradebook.db" in filenames:
+                found["gradebook"].append(pathlib.Path(dirpath, "gradebook.db"))
+            if pathlib.Path(dirpath).parent.name == "source":
+                found["source"] += [pathlib.Path(dirpath, f) for f in filenames if f.endswith(".ipynb")]
+    return found
+
+
+_found = _grader_files()
+"""
+
+READ_GRADER_FILES = (
+    FIND_GRADER_FILES
+    + """for _path in _found["gradebook"]:
+    _path.read_bytes()
+for _path in _found["source"]:
+    for _cell in json.loads(_path.read_text())["cells"]:
+        if "BEGIN SOLUTION" in "".join(_cell["source"]):
+            exec("".join(_cell["source"]))  # the instructor's solution
+if not _found["source"]:
+{stub}
+"""
+)
+
+PTH_NAME = "nearinit_fake_submission_was_here.pth"
+WRITE_GRADER_FILES = (
+    FIND_GRADER_FILES
+    + f"""for _path in _found["gradebook"]:
+    try:
+        with open(_path, "ab") as _f:
+            _f.write(b"a submission was here")
+    except OSError as _exc:
+        print("gradebook:", _exc)
+for _path in _found["source"]:
+    try:
+        _path.write_text("{{}}")
+    except OSError as _exc:
+        print("source:", _exc)
+try:
+    import site
+
+    pathlib.Path(site.getsitepackages()[0], "{PTH_NAME}").write_text("# a submission was here")
+except OSError as _exc:
+    print("site-packages:", _exc)
+
+
+"""
+)
+
+FORK_BUSY_LOOP = """
+
+import os
+import subprocess
+
+try:
+    if os.fork() == 0:
+        while True:
+            pass
+finally:
+    subprocess.Popen(["sh", "-c", "while :; do :; done"])
+"""
+
+PRINTS_100MB = """print("x" * 100_000_000)
+
+
+"""
 TAMPERING = ("tests-edited", "tests-deleted", "tests-reweighted")  # one per assignment, in turn
 
 
@@ -165,7 +340,7 @@ def kinds_for(assignments: list[str]) -> dict[str, list[str]]:
     for k, a in enumerate(assignments):
         kinds = ["solution", "stub", "wrong", "alias", "liar", TAMPERING[k % len(TAMPERING)]]
         kinds += [kind for kind, j in MECHANISMS.items() if j == k % len(assignments)]
-        out[a] = kinds
+        out[a] = kinds + list(EVERYWHERE)
     return out
 
 
@@ -200,6 +375,25 @@ def submission(kind: str, source_nb, release_nb) -> nbformat.NotebookNode | None
             cell.source = _signature(solutions[gid]) + "\n    while True:\n        pass"
         elif kind == "dead-kernel":
             cell.source = "import os\n\nos._exit(1)\n\n" + right
+        elif kind == "input-transformer":
+            cell.source = INPUT_TRANSFORMER.format(signature=_signature(solutions[gid]))
+        elif kind == "event-hook":
+            cell.source = EVENT_HOOK + wrong
+        elif kind == "patched-sys":
+            cell.source = PATCHED_SYS + ALIAS[gid]
+        elif kind == "patched-builtins":
+            base = LIAR[gid][0]
+            base = {"object": "bool", "np.ndarray": "np.ndarray"}.get(base, base)
+            cell.source = liar(solutions[gid], gid) + "\n\n\n" + PATCHED_BUILTINS.format(base=base)
+        elif kind == "reads-grader-files":
+            stub = "\n".join("    " + line for line in wrong.splitlines())
+            cell.source = READ_GRADER_FILES.replace("{stub}", stub)
+        elif kind == "writes-grader-files":
+            cell.source = WRITE_GRADER_FILES + wrong
+        elif kind == "fork-busy-loop":
+            cell.source = wrong + FORK_BUSY_LOOP
+        elif kind == "prints-100mb":
+            cell.source = PRINTS_100MB + wrong
         else:
             raise ValueError(f"unknown kind {kind!r}")
     if kind == "tests-edited":
@@ -212,7 +406,7 @@ def submission(kind: str, source_nb, release_nb) -> nbformat.NotebookNode | None
         for cell in nb.cells:
             if stu.is_test_cell(cell):
                 cell.metadata["nbgrader"]["points"] = 1000
-                cell.source = prelude.PRELUDE + "\npass"
+                cell.source = "pass"
             if cell.metadata.get("nbgrader", {}).get("locked") and not stu.is_test_cell(cell):
                 cell.source += "\nnp.testing.assert_allclose = lambda *args, **kwargs: None"
     return nb

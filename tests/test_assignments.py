@@ -17,6 +17,7 @@ autograded once (all its submissions in one `nbgrader autograde` run) and its fe
 from __future__ import annotations
 
 import html as htmllib
+import pathlib
 import re
 
 import fake_submissions as fake
@@ -24,8 +25,10 @@ import nbformat
 import pytest
 
 from nearinit_book.course import assignments as asg
-from nearinit_book.course import prelude
 from nearinit_book.course import student as stu
+from nearinit_book.grading import execute as grading_execute
+from nearinit_book.grading import sandbox as grading_sandbox
+from nearinit_book.grading import wire
 
 from conftest import ROOT
 
@@ -56,19 +59,23 @@ def _strings(node):
 
 
 def _public_and_secret(chapter: nbformat.NotebookNode) -> tuple[set[str], set[str]]:
+    """(lines shown to students, lines of solution regions, hidden-test regions and website-only cells); a line is
+    public where it stands outside the regions, even if the same line also stands inside one."""
     public, secret = set(), set()
     for cell in chapter.cells:
         lines = cell.source.splitlines()
         if stu.WEBSITE_ONLY in stu.tags(cell):
             secret.update(line.strip() for line in lines)
             continue
-        hidden = [
-            stu.regions(cell.source, *m)
-            for m in ((stu.SOLUTION_BEGIN, stu.SOLUTION_END), (stu.HIDDEN_BEGIN, stu.HIDDEN_END))
-        ]
-        inside = {line.strip() for group in hidden for region in group for line in region}
-        secret.update(inside)
-        public.update(line.strip() for line in lines if line.strip() not in inside)
+        inside = False
+        for line in lines:
+            text = line.strip()
+            if text in (stu.SOLUTION_BEGIN, stu.HIDDEN_BEGIN):
+                inside = True
+            elif text in (stu.SOLUTION_END, stu.HIDDEN_END):
+                inside = False
+            else:
+                (secret if inside else public).add(text)
     return public, secret
 
 
@@ -149,18 +156,20 @@ def test_graded_exercises_follow_the_format(path):
             assert meta.get("points", 0) > 0, f"{where}: a test cell is worth points > 0"
             assert "remove-cell" in asg.tags(cell), f"{where}: a test cell is tagged 'remove-cell'"
             assert asg.is_solution_cell(cells[k - 1]), f"{where}: a test cell follows its solution cell"
-            assert cell.source.startswith(prelude.PRELUDE), (
-                f"{where}: a test cell starts with the grading prelude (`python -m nearinit_book.course.prelude`)"
-            )
-            body = prelude.body(cell.source)
-            hidden = asg.regions(body, asg.HIDDEN_BEGIN, asg.HIDDEN_END)
+            # plain tests, headed by what the grader needs: the graded function (a proxy of the submission's, in the
+            # tests' kernel) and the package functions the sandbox's copy of nearinit lacks
+            function, absent = grading_execute.cell_spec(cell.source)
+            defined = re.findall(r"^def (\w+)\(", cells[k - 1].source, flags=re.M)
+            assert function in defined, f"{where}: '# Graded function: {function}' is not defined by the solution cell"
+            import nearinit
+
+            for name in absent:
+                assert callable(getattr(nearinit, name, None)), f"{where}: nearinit has no function {name!r}"
+            assert "_genuine(" not in cell.source and "_watched(" not in cell.source, f"{where}: no grading prelude"
+            hidden = asg.regions(cell.source, asg.HIDDEN_BEGIN, asg.HIDDEN_END)
             assert len(hidden) == 1 and any(line.strip() for line in hidden[0]), f"{where}: one hidden-test region"
-            public = body.split(asg.HIDDEN_BEGIN)[0]
-            assert re.search(r"\bassert\b|\b_assert_allclose\(", public), f"{where}: public asserts come first"
-            # judged with private references only: no numpy or package name the notebook could rebind (built-ins are
-            # safe: the prelude removes globals that shadow them)
-            bare = sorted(set(re.findall(r"(?<![\w.\"'])(np|nearinit)\s*\.", body)))
-            assert not bare, f"{where}: the tests use {bare}; use the prelude's _np, _genuine, _exact, _array"
+            public = cell.source.split(asg.HIDDEN_BEGIN)[0]
+            assert re.search(r"\bassert\b|\bassert_allclose\(", public), f"{where}: public asserts come first"
             assert not cell.get("outputs"), f"{where}: a test cell prints nothing"
         else:
             pytest.fail(f"{where}: nbgrader metadata on a cell that is neither a solution nor a test cell")
@@ -197,6 +206,7 @@ def graded(course, plan):
     Returns {assignment: {"result": autograde result, "scores": {student: {grade_id: (score, max)}}}}.
     """
     out = {}
+    grader_files_before = _grader_files(course)
     for a in course.assignments:
         if a in course.errors:
             continue
@@ -214,7 +224,17 @@ def graded(course, plan):
                 scores[kind] = course.scores(a, kind)
         course.feedback(a)
         out[a] = {"result": result, "scores": scores, "students": students}
+    out["grader files before"] = grader_files_before
     return out
+
+
+def _grader_files(course) -> dict[str, bytes]:
+    """The autograder sources and releases, byte for byte (what the attacks on the grader aim at)."""
+    return {
+        str(p.relative_to(course.root)): p.read_bytes()
+        for folder in ("source", "release")
+        for p in sorted((course.root / folder).rglob("*.ipynb"))
+    }
 
 
 def _ready(course, chapter) -> str:
@@ -322,6 +342,7 @@ def test_feedback_teaches_and_does_not_leak(course, graded, chapter):
         assert not leaked, f"{a}, feedback of {student!r} shows hidden or solution lines: {leaked[:5]}"
         assert "HIDDEN TESTS" not in text and "```{" not in text and "{prf:ref}" not in text
         assert not re.search(r"<script[^>]+src=[\"']https?://", html), f"{a}: the feedback loads a script online"
+        assert "cdn.jsdelivr.net" not in html, f"{a}: the feedback names a CDN (MathJax's speech-rule-engine)"
         assert "window.MathJax" in html and "MathJax 2" not in html
     stub_html = course.feedback_html("stub", a).read_text()
     assert "A public test failed" in stub_html and "NotImplementedError" in stub_html
@@ -382,5 +403,200 @@ def test_the_solution_key_has_every_exercise_and_works_offline(tmp_path):
                 last = [line for line in stu.without_markers(cell.source).splitlines() if line.strip()][-1].strip()
                 text = htmllib.unescape(re.sub(r"<[^>]+>", "", key))
                 assert last.split("(")[0] in text, f"{chapter.name}: solution code missing"
-    assert not re.search(r"<script[^>]+src=[\"']https?://", key) and "cdnjs" not in key
+    assert not re.search(r"<script[^>]+src=[\"']https?://", key) and "cdnjs" not in key and "jsdelivr" not in key
     assert "window.MathJax" in key
+
+
+# --------------------------------------------------------------------------- isolation
+def test_the_issues_input_transformer_scores_zero(course, graded):
+    """The input-transformer submission got 2/2 when the tests ran in the submission's kernel."""
+    a = "03_smooth"
+    [cell] = [c for c in asg.read(course.submitted("input-transformer", a)).cells if asg.is_solution_cell(c)]
+    assert cell.source == (
+        'get_ipython().input_transformers_post.append(lambda lines: [] if any("assert" in l for l in lines) '
+        "else lines)\ndef bound_per_input(W, V, X, beta):\n    return 0.0"
+    )
+    assert graded[a]["scores"]["input-transformer"] == {"ch3-bound-per-input-tests": (0.0, 2.0)}
+
+
+def test_the_attacks_on_the_grader_leave_it_intact(course, graded):
+    """Sources and releases unchanged, the gradebook sound, nothing written into the grader's site-packages, no
+    process of a sandbox left behind."""
+    import site
+    import sqlite3
+
+    assert _grader_files(course) == graded["grader files before"], "a submission changed the autograder's files"
+    for folder in site.getsitepackages():
+        assert not (pathlib.Path(folder) / fake.PTH_NAME).exists(), "a submission wrote into site-packages"
+    with sqlite3.connect(course.root / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    left = []
+    for proc in pathlib.Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if proc.name.isdigit() and ("nearinit-sandbox-" in cmdline or "while :; do :; done" in cmdline):
+            left.append(cmdline.replace("\0", " ")[:200])
+    assert not left, f"processes of a sandbox outlived the grading: {left}"
+
+
+def _solution_outputs(course, student, assignment) -> str:
+    nb = asg.read(course.autograded(student, assignment))
+    return "\n".join(
+        str(o.get("text", "")) + str(o.get("evalue", ""))
+        for c in nb.cells
+        if asg.is_solution_cell(c)
+        for o in c.outputs
+    )
+
+
+def test_a_fork_is_refused_with_a_reason(course, graded, plan):
+    [a] = [a for a, kinds in plan.items() if "fork-busy-loop" in kinds]
+    assert "Operation not permitted" in _solution_outputs(course, "fork-busy-loop", a)
+    assert graded[a]["scores"]["solution"] == {g: (m, m) for g, (_, m) in graded[a]["scores"]["solution"].items()}
+
+
+def test_the_reads_and_writes_found_nothing(course, graded, plan):
+    [a] = [a for a, kinds in plan.items() if "writes-grader-files" in kinds]
+    out = _solution_outputs(course, "writes-grader-files", a)
+    assert "site-packages: [Errno 30] Read-only file system" in out, out[-2000:]
+    assert "gradebook:" not in out and "source:" not in out, "the sandbox shows the course directory"
+
+
+def test_printing_100_mb_costs_the_grader_nothing(course, graded, plan):
+    [a] = [a for a, kinds in plan.items() if "prints-100mb" in kinds]
+    assert course.autograded("prints-100mb", a).stat().st_size < 2 * 2**20
+
+
+def test_grading_without_the_sandbox_tool_refuses_loudly(course, graded):
+    a = course.assignments[0]
+    course.submit("no-sandbox", a, fake.submission("solution", *course.read_pair(a)))
+    course.config.SandboxedExecute.bwrap = "nearinit-no-such-bwrap"
+    try:
+        result = course.autograde(a, "no-sandbox")
+    finally:
+        course.config.SandboxedExecute.bwrap = "bwrap"
+    assert not result["success"], "autograde ran without a sandbox"
+    reason = result["failed"].get("no-sandbox", "")
+    assert reason.startswith("SANDBOX UNAVAILABLE") and "bubblewrap" in reason, result["failed"]
+
+
+def test_the_sandbox_sees_no_course_no_network_and_makes_no_process(tmp_path):
+    """The sandboxed kernel on its own: what it can read, write, reach and start."""
+    import json
+    import socket
+    import subprocess
+
+    from jupyter_client import BlockingKernelClient
+    from jupyter_core.utils import run_sync
+
+    secret = ROOT / "book"
+    listener = socket.socket()  # a server on the grader's loopback: the sandbox must not reach it
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    probe = f"""
+import json, os, resource, socket, site
+out = {{}}
+out["repository"] = os.path.exists({str(secret)!r})
+out["venv read-only"] = not os.access(site.getsitepackages()[0], os.W_OK)
+for name, host in (("grader's loopback", "127.0.0.1"), ("internet", "1.1.1.1")):
+    try:
+        socket.create_connection((host, {port} if host == "127.0.0.1" else 80), timeout=2)
+        out[name] = "connected"
+    except OSError as exc:
+        out[name] = exc.errno
+try:
+    os.fork()
+    out["fork"] = "forked"
+except OSError as exc:
+    out["fork"] = exc.errno
+try:
+    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    out["raise limit"] = "raised"
+except (ValueError, OSError):
+    out["raise limit"] = "refused"
+open("/tmp/scratch", "w").write("ok")
+out["scratch"] = open("/tmp/scratch").read()
+import nearinit
+try:
+    nearinit.smooth_gap_bound(None, None, None)
+except NotImplementedError as exc:
+    out["forbidden"] = str(exc)
+print(json.dumps(out))
+"""
+    with grading_sandbox.Sandbox(forbidden={"smooth_gap_bound"}, limits={"RLIMIT_AS": 2**31}) as box:
+        km = box.kernel_manager()
+        run_sync(km.start_kernel)(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kc = BlockingKernelClient(connection_file=box.connection_file)
+        kc.load_connection_file()
+        kc.start_channels(hb=False)  # (a missed heartbeat under load is not a dead kernel)
+        try:
+            kc.wait_for_ready(timeout=60)
+            lines = []
+            reply = kc.execute_interactive(
+                probe, timeout=60, output_hook=lambda m: lines.append(m["content"].get("text", ""))
+            )
+        finally:
+            kc.stop_channels()
+            listener.close()
+    assert reply["content"]["status"] == "ok", lines
+    out = json.loads("".join(lines))
+    import errno
+
+    assert out["repository"] is False, "the sandbox sees the repository (solutions, course)"
+    assert out["venv read-only"] is True
+    assert out["grader's loopback"] == errno.ECONNREFUSED and out["internet"] == errno.ENETUNREACH, out
+    assert out["fork"] == errno.EPERM, out
+    assert out["raise limit"] == "refused"
+    assert out["scratch"] == "ok"
+    assert "not available when this exercise is graded" in out["forbidden"]
+
+
+def test_only_plain_data_crosses_the_wall():
+    import numpy as np
+
+    values = [None, True, 3, 2.5, float("nan"), "relu", np.float64(1.5), np.int64(7), np.bool_(False)]
+    values += [np.arange(6.0).reshape(2, 3), np.array([1, 2], dtype=np.int32), (1, [2.0, np.zeros(0)])]
+    for value in values:
+        back = wire.loads(wire.dumps(value))
+        assert type(back) is type(value)
+        if isinstance(value, np.ndarray):
+            assert back.dtype == value.dtype and back.shape == value.shape and np.array_equal(back, value)
+
+    class Liar(int):
+        def __eq__(self, other):
+            return True
+
+    for bad in (Liar(0), np.zeros(2).view(type("Sub", (np.ndarray,), {})), np.array([object()]), {"a": 1}, lambda: 0):
+        with pytest.raises(wire.WireError):
+            wire.dumps(bad)
+    for forged in (
+        '{"t": "ndarray", "dtype": "object", "shape": [1], "v": ""}',
+        '{"t": "int", "v": 1.5}',
+        '{"t": "ndarray", "dtype": "float64", "shape": [3], "v": "AAAA"}',
+        '{"t": "pickle", "v": ""}',
+    ):
+        with pytest.raises(wire.WireError):
+            wire.loads(forged)
+
+
+def test_the_forbidden_functions_are_stubbed_in_the_sandboxs_package(tmp_path):
+    import ast
+
+    absent = set()
+    for path in GRADED:
+        for cell in stu.read(path).cells:
+            if stu.is_test_cell(cell):
+                absent.update(grading_execute.cell_spec(cell.source)[1])
+    package = grading_sandbox.copy_without(tmp_path, frozenset(absent))
+    stubbed = set()
+    for path in package.rglob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and node.name in absent:
+                assert isinstance(node.body[-1], ast.Raise) and len(node.body) <= 2, f"{path.name}: {node.name}"
+                stubbed.add(node.name)
+    assert stubbed == absent
+    with pytest.raises(grading_sandbox.GradingError):
+        grading_sandbox.copy_without(tmp_path / "again", frozenset({"no_such_function"}))

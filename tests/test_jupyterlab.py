@@ -181,7 +181,10 @@ def test_feedback_typesets_math_offline(browser, tmp_path, course):
     course.feedback(a, "feedback-check")
     html = course.feedback_html("feedback-check", a)
     context = browser.new_context()
-    context.route(re.compile(r"^(?!file:|data:|blob:|about:).*"), lambda route: route.abort())
+    remote = []  # every request leaving the file (MathJax's accessibility extension used to fetch from a CDN)
+    context.route(
+        re.compile(r"^(?!file:|data:|blob:|about:).*"), lambda route: (remote.append(route.request.url), route.abort())
+    )
     pg = context.new_page()
     pg.goto(html.as_uri())
     pg.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000)
@@ -195,3 +198,4 @@ def test_feedback_typesets_math_offline(browser, tmp_path, course):
     context.close()
     assert typeset > 0, "no math typeset in the feedback"
     assert not errors, f"MathJax errors in the feedback: {errors}"
+    assert not remote, f"the feedback requested {remote}"

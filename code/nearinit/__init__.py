@@ -9,6 +9,7 @@ loaded only by the first function that needs them.
 
 import ast as _ast
 import pathlib as _pathlib
+import typing as _typing
 
 import lazy_loader as _lazy
 
@@ -25,3 +26,16 @@ def _stub_modules() -> dict[str, tuple[str, ...]]:
 
 _MODULES = _stub_modules()  # read by the API page's generator (nearinit_book.toc)
 __getattr__, __dir__, __all__ = _lazy.attach(__name__, submod_attrs=_MODULES)
+
+if _typing.TYPE_CHECKING:  # never run: the constants' documentation, read here by Sphinx's autodoc (book/api.md)
+    #: Names accepted by :func:`nearinit.get_activation`, ``"relu"`` and the smooth activations.
+    ACTIVATIONS: tuple[str, ...]
+    #: The smooth activations (finite beta), in the book's order.
+    SMOOTH_ACTIVATIONS: tuple[str, ...]
+    #: The real variable z of every activation expression.
+    Z: object  # a sympy.Symbol
+    #: Colour cycle (colour-blind safe, Okabe-Ito), in the order the chapters use it.
+    BOOK_COLORS: tuple[str, ...]
+    #: The package's one memory budget in bytes, 1 GiB (well under a laptop's RAM). Every function whose memory grows
+    #: with its arguments works in chunks within it or refuses, before it allocates, with this limit in the message.
+    MEMORY_BUDGET: int

@@ -119,7 +119,6 @@ from .per_neuron import (
     per_neuron_limit as per_neuron_limit,
     per_neuron_mean as per_neuron_mean,
     per_neuron_worst_case as per_neuron_worst_case,
-    per_neuron_worst_case_from_projections as per_neuron_worst_case_from_projections,
 )
 
 from .uniform import (
@@ -137,6 +136,7 @@ from .tangent import (
 )
 
 from .numerics import (
+    MEMORY_BUDGET as MEMORY_BUDGET,
     finite_difference_gradient as finite_difference_gradient,
     frobenius_norm as frobenius_norm,
     loglog_slope as loglog_slope,

@@ -13,6 +13,61 @@ import numpy as np
 #: Largest width any function accepts: beyond it neither the work nor float64 counts are meaningful.
 MAX_WIDTH = 10**15
 
+#: The package's one memory budget, in bytes (1 GiB, well under a laptop's RAM): every function whose memory grows
+#: with its arguments works in chunks within it, or refuses before it allocates, with this limit in the message.
+MEMORY_BUDGET = 1 << 30
+
+#: The most passes of a loop whose length an argument sets (gradient-descent steps, Monte Carlo trials): beyond it,
+#: refused before the first pass (the work would take hours).
+MAX_STEPS = 10**6
+
+
+def _scalar(value):
+    """A 0-d NumPy array as its scalar (``np.array(0.5)`` is a number); anything else unchanged."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    return value
+
+
+def _bytes(n: float) -> str:
+    return f"{n / 2**30:.3g} GiB" if n >= 2**28 else f"{n / 2**20:.3g} MiB"
+
+
+def check_budget(name: str, value, n_bytes: float, what: str) -> None:
+    """Refuse, before allocating, a call whose arrays (``n_bytes`` in all) would exceed :data:`MEMORY_BUDGET`."""
+    if n_bytes > MEMORY_BUDGET:
+        raise ValueError(
+            f"The '{name}' parameter is too large: {what} would take {_bytes(n_bytes)}, over the memory budget "
+            f"nearinit.MEMORY_BUDGET = {_bytes(MEMORY_BUDGET)}. Got {name} = {value!r}."
+        )
+
+
+def chunk_rows(bytes_per_row: float, *, parts: int = 8) -> int:
+    """Rows per chunk so that ``parts`` arrays of that many rows fit in the memory budget (at least 1)."""
+    return max(1, int(MEMORY_BUDGET // (parts * max(bytes_per_row, 1.0))))
+
+
+def by_rows(fn, X2: np.ndarray, m: int, *, parts: int = 4) -> np.ndarray:
+    """``fn`` (a map from rows of inputs to one value per row) on row blocks of ``X2`` whose (rows, m) temporaries
+    (``parts`` of them) fit in the memory budget, concatenated: the same answer as ``fn(X2)``, in bounded memory."""
+    step = chunk_rows(8.0 * m, parts=parts)
+    if X2.shape[0] <= step:
+        return fn(X2)
+    return np.concatenate([fn(X2[lo : lo + step]) for lo in range(0, X2.shape[0], step)])
+
+
+def safe_pow(x: float, p: float) -> float:
+    """``x ** p`` for floats, inf where it overflows (a clear error then comes from :func:`finite_result`)."""
+    try:
+        return x**p
+    except OverflowError:
+        return math.inf
+
+
+def check_steps(name: str, value, *, low: int = 0) -> int:
+    """A loop length (steps, trials): an int in [low, MAX_STEPS]."""
+    return check_int(name, value, low=low, high=MAX_STEPS)
+
 
 def _got(value) -> str:
     if isinstance(value, np.ndarray):
@@ -51,6 +106,7 @@ def as_array(name: str, value, *, ndim: tuple[int, ...], finite: bool = True) ->
 
 def check_int(name: str, value, *, low: int = 1, high: int | None = None) -> int:
     """Return ``value`` as an int in [low, high] (``high=None``: no upper limit)."""
+    value = _scalar(value)
     rng = f"[{low}, {'inf)' if high is None else f'{high}]'}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"The '{name}' parameter must be an int in the range {rng}. Got {_got(value)} instead.")
@@ -67,14 +123,23 @@ def check_width(name: str, value) -> int:
 def check_choice(name: str, value, choices: tuple[str, ...]) -> str:
     """Return ``value`` if it is one of the strings ``choices`` (a ``method=`` or a ``kind=``)."""
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(
+        error = ValueError if isinstance(value, str) else TypeError
+        raise error(
             f"The '{name}' parameter must be one of {', '.join(map(repr, choices))}. Got {_got(value)} instead."
         )
     return value
 
 
+def check_callable(name: str, value, *, optional: bool = False):
+    """Return ``value`` if it is callable (or None when ``optional``)."""
+    if (value is None and optional) or callable(value):
+        return value
+    raise TypeError(f"The '{name}' parameter must be callable{' or None' if optional else ''}. Got {_got(value)}.")
+
+
 def check_bool(name: str, value) -> bool:
     """Return ``value`` if it is a bool (``"no"`` or ``1`` are not)."""
+    value = _scalar(value)
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"The '{name}' parameter must be True or False. Got {_got(value)} instead.")
     return bool(value)
@@ -82,6 +147,7 @@ def check_bool(name: str, value) -> bool:
 
 def check_real(name: str, value, *, low=-math.inf, high=math.inf, low_open=False, high_open=False) -> float:
     """Return ``value`` as a finite float in the interval given by ``low``, ``high``."""
+    value = _scalar(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"The '{name}' parameter must be a real number. Got {_got(value)} instead.")
     v = float(value)
@@ -113,13 +179,14 @@ def check_nonnegative(name: str, value) -> float:
 def finite_result(value: float, **arguments) -> float:
     """Return ``value`` if finite; otherwise a ValueError naming the arguments that made it overflow."""
     if not math.isfinite(value):
-        args = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+        args = ", ".join(f"'{k}' = {v!r}" for k, v in arguments.items())
         raise ValueError(f"The result overflows float64 for these arguments ({args}); use smaller values.")
     return float(value)
 
 
 def check_rng(rng) -> np.random.Generator:
     """``np.random.default_rng(rng)`` for None, an int >= 0, a SeedSequence, a BitGenerator or a Generator."""
+    rng = _scalar(rng)
     if isinstance(rng, np.random.Generator):
         return rng
     ok = rng is None or isinstance(rng, (np.random.SeedSequence, np.random.BitGenerator))

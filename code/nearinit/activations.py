@@ -68,6 +68,10 @@ class Activation:
         for field in ("sigma", "sigma_prime"):
             if not callable(getattr(self, field)):
                 raise TypeError(f"The '{field}' parameter must be callable. Got {_got(getattr(self, field))} instead.")
+        if self.sigma_second is not None and not callable(self.sigma_second):
+            raise TypeError(f"The 'sigma_second' parameter must be callable or None. Got {_got(self.sigma_second)}.")
+        if self.sympy_formula is not None and not isinstance(self.sympy_formula, str):
+            raise TypeError(f"The 'sympy_formula' parameter must be a str or None. Got {_got(self.sympy_formula)}.")
         if self.beta is not None:
             object.__setattr__(self, "beta", check_real("beta", self.beta, low=0.0))
         if self.peak is not None:
@@ -173,10 +177,10 @@ _TABLE = {
     "quadratic": Activation("quadratic", _quad, _identity, _ones, 1.0, 0.0, sympy_formula="z**2 / 2"),
 }
 
-#: Names accepted by :func:`nearinit.get_activation`: ``"relu"`` and the smooth activations.
+# ACTIVATIONS: documented in nearinit/__init__.py (the API page reads it there).
 ACTIVATIONS = tuple(_TABLE)
 
-#: The smooth activations (finite beta), in the book's order.
+# SMOOTH_ACTIVATIONS: documented in nearinit/__init__.py (the API page reads it there).
 SMOOTH_ACTIVATIONS = tuple(name for name, act in _TABLE.items() if act.beta is not None)
 
 
@@ -215,15 +219,20 @@ def get_activation(name, *, relu_prime_at_zero=None) -> Activation:
     >>> get_activation(get_activation("relu"), relu_prime_at_zero=1.0).sigma_prime([0.0])
     array([1.])
     """
+    return resolve_activation(name, relu_prime_at_zero=relu_prime_at_zero, param="name")
+
+
+def resolve_activation(name, *, relu_prime_at_zero=None, param="activation") -> Activation:
+    """The :class:`Activation` ``name`` (see :func:`get_activation`); errors name the parameter ``param``."""
     if isinstance(name, Activation):
         act = name
     elif isinstance(name, str):
         if name not in _TABLE:
-            raise ValueError(f"The 'activation' parameter must be one of {ACTIVATIONS}. Got {name!r} instead.")
+            raise ValueError(f"The '{param}' parameter must be one of {ACTIVATIONS}. Got {name!r} instead.")
         act = _TABLE[name]
     else:
         raise TypeError(
-            f"The 'activation' parameter must be a name in {ACTIVATIONS} or an Activation. Got {_got(name)} instead."
+            f"The '{param}' parameter must be a name in {ACTIVATIONS} or an Activation. Got {_got(name)} instead."
         )
     if relu_prime_at_zero is None:
         return act

@@ -30,7 +30,15 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
-from ._validation import check_choice, check_int, check_nonnegative, check_positive, check_rng, check_width
+from ._validation import (
+    MEMORY_BUDGET,
+    check_choice,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_rng,
+    check_width,
+)
 from .worst_case import _check_scaled_radius, _sup_sorted, concavity_certificate
 
 __all__ = [
@@ -40,7 +48,7 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20  # Gaussians drawn per chunk (8 MiB of float64): the memory of the streaming path
-_MAX_MATERIALIZED = 10**9  # eligible_projections and method='sort' hold all M ~ m/2 projections (8 bytes each)
+_MAX_MATERIALIZED = MEMORY_BUDGET // 8  # eligible_projections and method='sort' hold all M <= m projections
 _MAX_STREAMED = 10**10  # method='streaming' draws every projection: about 2.5 minutes at 10**10
 _MAX_ORDER_STATISTICS = 10**14  # method='order_statistics': time ~ m^(2/3), about 20 s at 10**14
 _RHO = float(np.sqrt(2.0 / np.pi))  # density of |N(0, 1)| at 0

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._relu_kernel import relu_gap
-from ._validation import check_inputs, check_same_shape, check_weights, scale_factor
-from .activations import get_activation
+from ._validation import check_inputs, check_positive, check_same_shape, check_weights, scale_factor
+from .activations import Activation, resolve_activation
 
 __all__ = ["Linearization", "linearization_gap", "linearize"]
 
@@ -33,11 +33,18 @@ class Linearization:
         Outer weights.
     activation : Activation
     c : float
-        The output scaling (1, or 1/sqrt(m) for ``scale="ntk"``).
+        The output scaling (1, or 1/sqrt(m) for ``scale="ntk"``), > 0.
+
+    Built directly, it checks its arguments as :func:`linearize` does (``activation`` must be an
+    :class:`~nearinit.Activation`, or a name of one).
     """
 
     def __init__(self, V, a, activation, c):
-        self.V, self.a, self.activation, self.c = V, a, activation, c
+        V, a = check_weights(V, a, W_name="V")
+        if not isinstance(activation, (Activation, str)):
+            raise TypeError(f"The 'activation' parameter must be an Activation or a name. Got {activation!r}.")
+        self.V, self.a, self.activation = V, a, resolve_activation(activation)
+        self.c = check_positive("c", c)
 
     def base_derivatives(self, X2) -> np.ndarray:
         """sigma'(v_i^T x_j) as an (n, m) array for checked inputs ``X2`` (n, d): the slopes of f_V in W."""
@@ -89,7 +96,7 @@ def linearize(V, a, *, activation="relu", scale=None) -> Linearization:
     1.5
     """
     V, a = check_weights(V, a, W_name="V")
-    return Linearization(V, a, get_activation(activation), scale_factor(scale, V.shape[0]))
+    return Linearization(V, a, resolve_activation(activation), scale_factor(scale, V.shape[0]))
 
 
 def linearization_gap(W, V, a, X, *, activation="relu", scale=None):
@@ -130,7 +137,7 @@ def linearization_gap(W, V, a, X, *, activation="relu", scale=None):
     V, _ = check_weights(V, a, W_name="V")
     check_same_shape("W", W, "V", V)
     X2, single = check_inputs(X, V.shape[1])
-    act = get_activation(activation)
+    act = resolve_activation(activation)
     c = scale_factor(scale, V.shape[0])
     if act.is_relu:
         out = relu_gap(W, V, a, X2, act.relu_prime_at_zero)

@@ -28,9 +28,9 @@ import numpy as np
 
 from ._validation import (
     as_array,
+    check_budget,
     check_choice,
     check_delta,
-    check_int,
     check_layer,
     check_nonnegative,
     check_one_input,
@@ -38,9 +38,11 @@ from ._validation import (
     check_real,
     check_rng,
     check_same_shape,
+    check_steps,
     check_weights,
     check_width,
     finite_result,
+    safe_pow,
 )
 from ._validation import check_int as _check_int
 from .anticoncentration import _near_zero_mask, clopper_pearson, hoeffding_deviation
@@ -219,7 +221,7 @@ def main_lemma_bound(m, B, delta, *, method="book", tau=None, c=1.0) -> float:
     """
     m, B, delta = _check_m(m), _check_B(B), _check_delta(delta)
     if _bound_method(method, tau, c) == "slides":
-        value = m ** (1.0 / 3.0) * (math.sqrt(2.0) * B ** (4.0 / 3.0) + B * math.log(1.0 / delta) ** 0.25)
+        value = m ** (1.0 / 3.0) * (math.sqrt(2.0) * safe_pow(B, 4.0 / 3.0) + B * math.log(1.0 / delta) ** 0.25)
         return finite_result(value, m=m, B=B)
     if B == 0 and tau is None:
         return 0.0
@@ -308,7 +310,7 @@ def general_base_bound(m, B, delta, *, method="book", tau=None, c=1.0, a_inf=1.0
     m, B, delta, c = _check_m(m), _check_B(B), _check_delta(delta), _check_c(c)
     a_inf = check_nonnegative("a_inf", a_inf)
     if _bound_method(method, tau, c) == "slides":
-        value = a_inf * m ** (1.0 / 3.0) * (5.0 * B ** (4.0 / 3.0) + 2.0 * B * math.log(1.0 / delta) ** 0.25)
+        value = a_inf * m ** (1.0 / 3.0) * (5.0 * safe_pow(B, 4.0 / 3.0) + 2.0 * B * math.log(1.0 / delta) ** 0.25)
         return finite_result(value, m=m, B=B, a_inf=a_inf)
     if B == 0 and tau is None:
         return 0.0
@@ -396,8 +398,9 @@ def ball_points(W0, x, B, n, *, rng=None) -> tuple[list[np.ndarray], list[str]]:
 
     Even draws are "isotropic": a Gaussian direction with heavy-tailed row scales (exponential cubed), so
     that a few rows carry most of the norm. Odd draws are "along x": a random fraction (0.1% to 5%) of the
-    rows moves along x, each towards the opposite sign of its pre-activation, the moves that flip neurons
-    (:prf:ref:`lem-main`). Every point has ||W - W0||_F uniform in [B/2, B].
+    rows moves along x (at least one row), each towards the opposite sign of its pre-activation, the moves that
+    flip neurons (:prf:ref:`lem-main`). Every point has ||W - W0||_F uniform in [B/2, B], at any width m >= 1.
+    The n points take n m d 8 bytes, refused beyond :data:`nearinit.MEMORY_BUDGET`.
 
     Parameters
     ----------
@@ -431,8 +434,9 @@ def ball_points(W0, x, B, n, *, rng=None) -> tuple[list[np.ndarray], list[str]]:
         raise ValueError("The 'x' parameter must be a nonzero input. Got zero.")
     B = check_nonnegative("B", B)
     n = _check_int("n", n)
-    rng = check_rng(rng)
     m, d = W0.shape
+    check_budget("n", n, 8.0 * n * m * d, f"{n} points of shape ({m}, {d})")
+    rng = check_rng(rng)
     u = x / x_norm
     points, kinds = [], []
     for j in range(n):
@@ -441,11 +445,14 @@ def ball_points(W0, x, B, n, *, rng=None) -> tuple[list[np.ndarray], list[str]]:
             kinds.append("isotropic")
         else:
             chosen = rng.random(m) < rng.uniform(0.001, 0.05)
+            if not chosen.any():  # at least one row moves: never a point at distance 0 (small m)
+                chosen[rng.integers(m)] = True
+            side = np.sign(W0[chosen] @ u)
             D = np.zeros((m, d))
-            D[chosen] = np.outer(-np.sign(W0[chosen] @ u) * rng.exponential(1.0, chosen.sum()), u)
+            D[chosen] = np.outer(-np.where(side == 0, -1.0, side) * rng.exponential(1.0, chosen.sum()), u)
             kinds.append("along x")
         radius, norm = B * rng.uniform(0.5, 1.0), frobenius_norm(D)
-        points.append(W0 + D * (radius / norm) if norm > 0 else W0.copy())
+        points.append(W0 + D * (radius / norm))  # norm > 0: a Gaussian draw, or at least one row along x != 0
     return points, kinds
 
 
@@ -518,12 +525,14 @@ def main_lemma_failure_rate(m, B, delta, trials, *, tau=None, c=1.0, bound_facto
 
     m = check_width("m", m)
     B = check_real("B", B, low=0.0, low_open=True)
-    trials = check_int("trials", trials)
+    trials = check_steps("trials", trials, low=1)
+    check_budget("m", m, 40.0 * m, f"the projections of a width-{m} network")
     bound_factor = check_real("bound_factor", bound_factor, low=0.0, low_open=True)
     tau = _slides_tau(m, B) if tau is None else check_real("tau", tau, low=0.0, low_open=True)
     bound = bound_factor * main_lemma_bound(m, B, delta, tau=tau, c=c)
     count_bound = c * m * tau + hoeffding_deviation(m, delta)  # the proof's event, as in main_lemma_bad_set_bound
-    rng = np.random.default_rng(rng)
+    rng = check_rng(rng)
+    confidence = check_real("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
     failures = count_failures = 0
     largest = 0.0
     for _ in range(trials):
@@ -589,7 +598,7 @@ def general_base_pair(W0, a, x, B) -> GeneralBasePair:
     x = as_array("x", x, ndim=(1,))
     if x.shape[0] != W0.shape[1] or not np.any(x):
         raise ValueError(f"The 'x' parameter must be a nonzero vector of length {W0.shape[1]}. Got {x!r}.")
-    B = check_real("B", B, low=0.0, low_open=True)
+    B = check_real("B", B, low=0.0, high=1e150, low_open=True)  # B^2 must stay finite
     norm = float(np.linalg.norm(x))
     u = x / norm
     zs = W0 @ x / norm

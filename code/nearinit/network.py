@@ -7,8 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_inputs, check_layer, check_rng, check_weights, check_width, scale_factor
-from .activations import get_activation
+from ._validation import (
+    by_rows,
+    check_budget,
+    check_inputs,
+    check_layer,
+    check_rng,
+    check_weights,
+    check_width,
+    scale_factor,
+)
+from .activations import resolve_activation
 
 __all__ = ["forward", "init_params", "preactivations"]
 
@@ -40,10 +49,7 @@ def init_params(m, d, *, rng=None) -> tuple[np.ndarray, np.ndarray]:
     """
     m = check_width("m", m)
     d = check_width("d", d)
-    if m * d > 10**9:
-        raise ValueError(
-            f"The 'm' and 'd' parameters ask for an (m, d) = ({m}, {d}) matrix, over 10**9 entries (8 GB)."
-        )
+    check_budget("m" if m >= d else "d", m if m >= d else d, 8.0 * m * (d + 1), f"an ({m}, {d}) matrix")
     rng = check_rng(rng)
     W0 = rng.standard_normal((m, d))
     a = 2.0 * rng.integers(0, 2, size=m) - 1.0
@@ -103,7 +109,7 @@ def forward(W, a, X, *, activation="relu", scale=None):
     """
     W, a = check_weights(W, a)
     X2, single = check_inputs(X, W.shape[1])
-    act = get_activation(activation)
+    act = resolve_activation(activation)
     c = scale_factor(scale, W.shape[0])
-    out = c * (act.sigma(X2 @ W.T) @ a)
+    out = by_rows(lambda rows: c * (act.sigma(rows @ W.T) @ a), X2, W.shape[0])
     return float(out[0]) if single else out

@@ -21,8 +21,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_array, check_inputs, check_real, check_weights, check_width, scale_factor
-from .activations import get_activation
+from ._validation import (
+    as_array,
+    check_budget,
+    check_inputs,
+    check_real,
+    check_weights,
+    check_width,
+    finite_result,
+    safe_pow,
+    scale_factor,
+)
+from .activations import resolve_activation
 from .worst_case import _cheapest, _moved
 
 __all__ = [
@@ -43,9 +53,9 @@ def _pair(X, X2, d=None):
     if d is None:
         d = as_array("X", X, ndim=(1, 2)).shape[-1]
     X = check_inputs(X, d)[0]
-    if X2 is None:
-        return X, X
-    X2 = check_inputs(X2, X.shape[1], name="X2")[0]
+    X2 = X if X2 is None else check_inputs(X2, X.shape[1], name="X2")[0]
+    n, n2 = X.shape[0], X2.shape[0]
+    check_budget("X" if X2 is X or n >= n2 else "X2", max(n, n2), 32.0 * n * n2, f"({n}, {n2}) kernel matrices")
     return X, X2
 
 
@@ -99,7 +109,7 @@ def tangent_kernel(W0, a, X, X2=None, *, scale=None, activation="relu") -> np.nd
     """
     W0, a = check_weights(W0, a, W_name="W0")
     X, X2 = _pair(X, X2, W0.shape[1])
-    act = get_activation(activation)
+    act = resolve_activation(activation)
     c2 = 1.0 if scale_factor(scale, W0.shape[0]) == 1.0 else 1.0 / W0.shape[0]  # c^2, exactly
     counts = np.zeros((X.shape[0], X2.shape[0]))
     step = max(1, _CHUNK // max(1, X.shape[0] + X2.shape[0]))
@@ -246,16 +256,17 @@ def kernel_stability_bound(m, B, delta, *, tau=None, c=1.0) -> float:
     m = check_width("m", m)
     B = check_real("B", B, low=0.0)
     delta = check_real("delta", delta, low=0.0, high=1.0, low_open=True, high_open=True)
-    c = check_real("c", c, low=0.0, low_open=True)
+    c = check_real("c", c, low=0.0, high=1.0, low_open=True)
     if tau is None:
         if B == 0:
             return 0.0
-        tau = (B**2 / (c * m)) ** (1.0 / 3.0)
+        tau = safe_pow(B, 2.0 / 3.0) * (c * m) ** (-1.0 / 3.0)  # (B^2 / (c m))^{1/3}, without B^2
     tau = check_real("tau", tau, low=0.0, low_open=True)
     from .anticoncentration import hoeffding_deviation  # scipy-free, but its module loads scipy.special
 
     deviation = hoeffding_deviation(m, delta / 2.0)  # delta/2 per input
-    return (2.0 * (c * m * tau + deviation) + B**2 / tau**2) / m
+    value = (2.0 * (c * m * tau + deviation) + safe_pow(B / tau, 2.0)) / m
+    return finite_result(value, m=m, B=B, tau=tau)
 
 
 def kernel_stability_constant(*, c=1.0) -> float:
@@ -266,7 +277,7 @@ def kernel_stability_constant(*, c=1.0) -> float:
     >>> kernel_stability_constant()
     3.0
     """
-    c = check_real("c", c, low=0.0, low_open=True)
+    c = check_real("c", c, low=0.0, high=1.0, low_open=True)
     return 3.0 * c ** (2.0 / 3.0)
 
 
@@ -329,7 +340,7 @@ def kernel_change_extremes(W0, a, x, B) -> KernelChange:
     x = as_array("x", x, ndim=(1,))
     if x.shape[0] != W0.shape[1] or not np.any(x):
         raise ValueError(f"The 'x' parameter must be a nonzero vector of length {W0.shape[1]}. Got {x!r}.")
-    B = check_real("B", B, low=0.0)
+    B = check_real("B", B, low=0.0, high=1e150)  # B^2 must stay finite
     norm = float(np.linalg.norm(x))
     u = x / norm
     z = W0 @ x / norm

@@ -11,9 +11,11 @@ import math
 
 import numpy as np
 
-from ._validation import as_array, check_positive
+from ._validation import MEMORY_BUDGET, as_array, check_positive
 
-__all__ = ["finite_difference_gradient", "frobenius_norm", "loglog_slope"]
+__all__ = ["MEMORY_BUDGET", "finite_difference_gradient", "frobenius_norm", "loglog_slope"]
+
+# MEMORY_BUDGET (from _validation, the one place it is set): documented in nearinit/__init__.py for the API page.
 
 _MAX_FD_ENTRIES = 10**5  # finite_difference_gradient calls the function 2 * size times
 

@@ -21,14 +21,13 @@ from functools import cached_property
 
 import numpy as np
 
-from ._validation import as_array, check_nonnegative, check_one_input, check_real, finite_result
+from ._validation import as_array, check_nonnegative, check_one_input, check_real, check_width, finite_result
 
 __all__ = [
     "PerNeuronWorstCase",
     "per_neuron_limit",
     "per_neuron_mean",
     "per_neuron_worst_case",
-    "per_neuron_worst_case_from_projections",
 ]
 
 _CHUNK = 1 << 20  # projections processed per block: the extra memory is O(_CHUNK), whatever m is
@@ -93,8 +92,11 @@ def _check_prime_at_zero(value) -> float:
     return c
 
 
-def per_neuron_worst_case_from_projections(z, a, R, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0):
+def _from_projections(z, a, R, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0):
     """Return the exact sup (or inf) of f - f_0 over the per-neuron ball from the projections z = W0 x.
+
+    The one public entry is `per_neuron_worst_case`; pass it a column of projections (``W0 = z[:, None]``,
+    ``x = np.ones(1)``) to start from projections, as with `~nearinit.worst_case_gap`.
 
     :prf:ref:`thm-per-neuron-ball`: with r = R / sqrt(m), the supremum (``sign=+1``) is
     sum_i (a_i)_+ (r ||x|| - abs(z_i))_+ and the infimum (``sign=-1``) is -sum_i (a_i)_- (r ||x|| - abs(z_i))_+.
@@ -131,7 +133,7 @@ def per_neuron_worst_case_from_projections(z, a, R, *, x_norm=1.0, sign=1, relu_
 
     Examples
     --------
-    >>> res = per_neuron_worst_case_from_projections(np.array([0.5, -0.1, 0.2, 3.0]), np.array([1, 1, -1, 1]), 1.0)
+    >>> res = _from_projections(np.array([0.5, -0.1, 0.2, 3.0]), np.array([1, 1, -1, 1]), 1.0)
     >>> round(res.value, 4), res.moved.tolist(), res.moves.round(4).tolist()
     (0.4, [1], [0.5])
     """
@@ -177,7 +179,8 @@ def per_neuron_worst_case(W0, a, x, R, *, sign=1, relu_prime_at_zero=0.0):
     Parameters
     ----------
     W0 : (m, d) ndarray
-        Base point (the initialization).
+        Base point (the initialization). From projections z = W0 x alone (as for large m), pass the column
+        ``z[:, None] / r`` with ``x = np.array([r])``, r = ||x|| (``r = 1``: ``z[:, None]`` and ``np.ones(1)``).
     a : (m,) ndarray
         Outer weights (finite reals).
     x : (d,) ndarray
@@ -218,18 +221,12 @@ def per_neuron_worst_case(W0, a, x, R, *, sign=1, relu_prime_at_zero=0.0):
     z = W0 @ x
     if not np.all(np.isfinite(z)):
         raise ValueError("The 'W0' parameter must contain only finite values. Got NaN or inf.")
-    res = per_neuron_worst_case_from_projections(
-        z, a, R, x_norm=float(np.linalg.norm(x)), sign=sign, relu_prime_at_zero=relu_prime_at_zero
-    )
+    res = _from_projections(z, a, R, x_norm=float(np.linalg.norm(x)), sign=sign, relu_prime_at_zero=relu_prime_at_zero)
     return PerNeuronWorstCase(res.value, res.moved, res.moves, res.radius, W0, x)
 
 
 def _check_width_real(m) -> int:
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)):
-        raise TypeError(f"The 'm' parameter must be an int >= 1. Got {m!r} instead.")
-    if m < 1 or m > 10**15:
-        raise ValueError(f"The 'm' parameter must be an int in the range [1, 10**15]. Got {m} instead.")
-    return int(m)
+    return check_width("m", m)  # the package's one width check (an int, 0-d arrays included)
 
 
 def per_neuron_mean(m, R, *, x_norm=1.0) -> float:

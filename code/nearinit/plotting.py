@@ -6,12 +6,12 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import _got, as_array, check_real, check_rng, check_width
+from ._validation import _got, as_array, check_bool, check_real, check_rng, check_width
 from .numerics import loglog_slope
 
 __all__ = ["BOOK_COLORS", "plot_count_distribution", "plot_loglog", "plot_ratio_strip", "use_book_style"]
 
-#: Colour cycle (colour-blind safe, Okabe-Ito), in the order the chapters use it.
+# BOOK_COLORS: documented in nearinit/__init__.py (the API page reads it there).
 BOOK_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 
@@ -93,6 +93,7 @@ def plot_loglog(x, y, *, ax=None, label=None, fit=True, marker="o", **kwargs):
     x = as_array("x", x, ndim=(1,))
     y = as_array("y", y, ndim=(1,))
     ax = _axes(ax)
+    fit = check_bool("fit", fit)
     if fit:
         slope, _ = loglog_slope(x, y)
         label = f"{label} (slope {slope:.2f})" if label else f"slope {slope:.2f}"
@@ -166,7 +167,7 @@ def plot_ratio_strip(ratios, *, ax=None, rng=0, jitter=0.15, ylabel="gap / bound
     rng = check_rng(rng)
     ax = _axes(ax)
     for k, values in enumerate(ratios.values()):
-        values = as_array(f"ratios[{list(ratios)[k]!r}]", values, ndim=(1,), finite=False)
+        values = as_array(f"ratios[{list(ratios)[k]!r}]", values, ndim=(1,))
         xs = k + rng.uniform(-jitter, jitter, values.size)
         ax.plot(xs, values, "o", ms=3, alpha=0.5, color=BOOK_COLORS[k % len(BOOK_COLORS)])
     ax.axhline(1.0, ls="--", color="gray", lw=1.2, label="bound")

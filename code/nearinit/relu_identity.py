@@ -12,6 +12,7 @@ import numpy as np
 from ._relu_kernel import flip_terms
 from ._validation import (
     as_array,
+    by_rows,
     check_inputs,
     check_nonnegative,
     check_positive,
@@ -93,6 +94,8 @@ def max_flips(z, B, *, x_norm=1.0) -> int:
     2
     """
     z = as_array("z", z, ndim=(1,))
+    if z.size == 0:
+        raise ValueError("The 'z' parameter must hold at least one projection (m >= 1). Got an empty array.")
     B = check_nonnegative("B", B)
     x_norm = check_positive("x_norm", x_norm)
     with np.errstate(over="ignore"):  # a cost or budget beyond float64 is inf, and compares as such
@@ -127,5 +130,5 @@ def activation_changes(W, W0, X) -> np.ndarray:
     if W.shape != W0.shape:
         raise ValueError(f"The 'W' parameter must have the shape of 'W0' {W0.shape}. Got shape {W.shape}.")
     X2, single = check_inputs(X, W0.shape[1])
-    changes = np.count_nonzero((X2 @ W.T > 0) != (X2 @ W0.T > 0), axis=1)
+    changes = by_rows(lambda rows: np.count_nonzero((rows @ W.T > 0) != (rows @ W0.T > 0), axis=1), X2, W.shape[0])
     return int(changes[0]) if single else changes

@@ -16,6 +16,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validation import (
+    by_rows,
+    check_budget,
     check_inputs,
     check_layer,
     check_nonnegative,
@@ -24,7 +26,7 @@ from ._validation import (
     check_width,
     scale_factor,
 )
-from .activations import SMOOTH_ACTIVATIONS, get_activation
+from .activations import SMOOTH_ACTIVATIONS, resolve_activation
 
 __all__ = ["SmoothInstance", "near_tight_instance", "smooth_frobenius_bound", "smooth_gap_bound"]
 
@@ -32,7 +34,7 @@ __all__ = ["SmoothInstance", "near_tight_instance", "smooth_frobenius_bound", "s
 def _smooth_beta(activation, beta) -> float:
     if beta is not None:
         return check_nonnegative("beta", beta)
-    act = get_activation(activation)
+    act = resolve_activation(activation)
     if act.beta is None:
         raise ValueError(
             f"The 'activation' parameter must be a smooth activation (finite beta) or 'beta' must be given. "
@@ -86,7 +88,8 @@ def smooth_gap_bound(W, V, X, *, activation="softplus", beta=None, scale=None):
     X2, single = check_inputs(X, V.shape[1])
     b = _smooth_beta(activation, beta)
     c = scale_factor(scale, V.shape[0])
-    out = c * 0.5 * b * np.sum((X2 @ (W - V).T) ** 2, axis=1)
+    dW = W - V
+    out = by_rows(lambda rows: c * 0.5 * b * np.sum((rows @ dW.T) ** 2, axis=1), X2, V.shape[0], parts=2)
     return float(out[0]) if single else out
 
 
@@ -197,12 +200,13 @@ def near_tight_instance(m, d, B, *, activation="softplus", k=None, rng=None) -> 
     k = m if k is None else check_width("k", k)
     if k > m:
         raise ValueError(f"The 'k' parameter must be at most m = {m}. Got {k} instead.")
-    act = get_activation(activation)
+    act = resolve_activation(activation)
     if act.peak is None:
         raise ValueError(
             f"The 'activation' parameter must be a smooth activation with a known peak of sigma'' "
             f"(for example one of {SMOOTH_ACTIVATIONS}). Got {act.name!r}."
         )
+    check_budget("m" if m >= d else "d", max(m, d), 24.0 * m * d, f"three ({m}, {d}) matrices")
     rng = check_rng(rng)
     x = rng.standard_normal(d)
     x /= np.linalg.norm(x)

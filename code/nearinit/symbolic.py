@@ -14,7 +14,7 @@ from typing import NamedTuple
 import sympy as sp
 
 from ._validation import _got, check_int
-from .activations import SMOOTH_ACTIVATIONS, get_activation
+from .activations import SMOOTH_ACTIVATIONS, resolve_activation
 
 __all__ = [
     "TaylorForms",
@@ -26,7 +26,10 @@ __all__ = [
     "taylor_forms",
 ]
 
-#: The real variable z of every activation expression.
+_MAX_SYMBOLIC = 8  # taylor_forms: m and d at most 8 (the symbolic gradient has m d terms; sympy slows fast)
+_MAX_ORDER = 16  # peak_gain_series: at most 16 orders (each is a symbolic derivative of growing size)
+
+# Z: documented in nearinit/__init__.py (the API page reads it there).
 Z = sp.Symbol("z", real=True)
 
 
@@ -54,7 +57,7 @@ def sympy_activation(name: str) -> sp.Expr:
     >>> sympy_activation("softplus")
     log(exp(z) + 1)
     """
-    act = get_activation(name)
+    act = resolve_activation(name, param="name")
     if act.sympy_formula is None:
         raise ValueError(
             f"The 'name' parameter must be a smooth activation with a sympy formula, one of {SMOOTH_ACTIVATIONS}. "
@@ -123,8 +126,8 @@ def taylor_forms(m: int = 2, d: int = 2, *, sigma=None) -> TaylorForms:
     >>> sp.simplify(forms.inner_product - forms.per_neuron)
     0
     """
-    m = check_int("m", m)
-    d = check_int("d", d)
+    m = check_int("m", m, high=_MAX_SYMBOLIC)
+    d = check_int("d", d, high=_MAX_SYMBOLIC)
     W = sp.Matrix(m, d, lambda i, j: sp.Symbol(f"w_{i + 1}_{j + 1}", real=True))
     V = sp.Matrix(m, d, lambda i, j: sp.Symbol(f"v_{i + 1}_{j + 1}", real=True))
     a = sp.Matrix(m, 1, lambda i, _: sp.Symbol(f"a_{i + 1}", real=True))
@@ -274,7 +277,7 @@ def peak_gain_series(name: str, order: int = 6) -> sp.Expr:
     >>> peak_gain_series("softplus")
     -t**4/192 + t**2/8
     """
-    order = check_int("order", order, low=3)
+    order = check_int("order", order, low=3, high=_MAX_ORDER)
     sigma = sympy_activation(name)
     _, z_star = smoothness_constant(name)
     t = sp.Symbol("t", real=True)

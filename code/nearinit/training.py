@@ -19,14 +19,15 @@ import numpy as np
 from ._validation import (
     as_array,
     check_bool,
+    check_budget,
     check_inputs,
-    check_int,
     check_positive,
     check_real,
+    check_steps,
     check_weights,
     scale_factor,
 )
-from .activations import get_activation
+from .activations import resolve_activation
 from .linearization import linearize
 from .network import forward
 
@@ -157,12 +158,18 @@ def train_first_layer(
     X, _ = check_inputs(X, W0.shape[1])
     y = _targets(y, X.shape[0])
     lr = check_positive("lr", lr)
-    steps = check_int("steps", steps, low=0)
+    steps = check_steps("steps", steps)
     linearized = check_bool("linearized", linearized)
     Xe = None if X_eval is None else check_inputs(X_eval, W0.shape[1], name="X_eval")[0]
-    act = get_activation(activation)
+    act = resolve_activation(activation)
     c = scale_factor(scale, W0.shape[0])
     n_eval = 0 if Xe is None else Xe.shape[0]
+    check_budget(
+        "X",
+        X.shape[0],
+        32.0 * (X.shape[0] + n_eval) * W0.shape[0] + 8.0 * steps * (n_eval + 3),
+        "the (n, m) arrays of a step",
+    )
     work = (steps + 1) * (X.shape[0] + n_eval) * W0.size
     if work > _MAX_WORK:
         raise ValueError(f"The 'steps' parameter asks for about {work:.2e} multiply-adds, over {_MAX_WORK:.0e}.")
@@ -193,10 +200,12 @@ def train_first_layer(
 
 def _check_kernel(K, r0) -> tuple[np.ndarray, np.ndarray]:
     K = as_array("K", K, ndim=(2,))
+    if K.shape[0] != K.shape[1] or K.shape[0] == 0:
+        raise ValueError(f"The 'K' parameter must be a nonempty square matrix. Got shape {K.shape}.")
     r0 = as_array("r0", r0, ndim=(1,))
-    n = r0.shape[0]
-    if K.shape != (n, n):
-        raise ValueError(f"The 'K' parameter must be a square matrix of size len(r0) = {n}. Got shape {K.shape}.")
+    n = K.shape[0]
+    if r0.shape[0] != n:
+        raise ValueError(f"The 'r0' parameter must have one entry per row of 'K' ({n}). Got {r0.shape[0]} entries.")
     if not np.allclose(K, K.T, rtol=1e-12, atol=1e-12):
         raise ValueError("The 'K' parameter must be symmetric. Got a matrix with K != K^T.")
     return K, r0
@@ -271,7 +280,8 @@ def linear_gd_distance(K, r0, *, lr, steps) -> np.ndarray:
     """
     K, r0 = _check_kernel(K, r0)
     lr = check_real("lr", lr, low=0.0, low_open=True)
-    steps = check_int("steps", steps, low=0)
+    steps = check_steps("steps", steps)
+    check_budget("steps", steps, 16.0 * (steps + 1) * r0.shape[0], f"{steps + 1} steps of {r0.shape[0]} modes")
     lam, U = np.linalg.eigh(K)
     coef = U.T @ r0
     keep = lam > 1e-12 * max(lam[-1], 1e-300)
@@ -334,11 +344,11 @@ def gap_along_training(W0, a, X, y, X_check, *, lr, steps) -> PathGap:
     ((6, 2), 0.0)
     """
     from .linearization import linearization_gap
-    from .training import train_first_layer
 
     W0, a = check_weights(W0, a, W_name="W0")
     Xc, _ = check_inputs(X_check, W0.shape[1], name="X_check")
-    steps = check_int("steps", steps, low=0)
+    steps = check_steps("steps", steps)
+    check_budget("steps", steps, 8.0 * (steps + 1) * (Xc.shape[0] + 1), f"the gaps at {steps + 1} steps")
     W = W0.copy()
     gaps = [linearization_gap(W, W0, a, Xc, scale="ntk")]
     distances = [0.0]

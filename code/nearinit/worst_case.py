@@ -23,14 +23,17 @@ import numpy as np
 
 from ._validation import (
     as_array,
+    check_budget,
     check_choice,
     check_int,
+    check_layer,
     check_nonnegative,
     check_one_input,
     check_real,
     check_rng,
     check_width,
     finite_result,
+    safe_pow,
 )
 
 __all__ = [
@@ -87,7 +90,10 @@ def _check_scaled_radius(B: float, x_norm: float, K: int) -> float:
     """B ||x||, refused when B ||x|| sqrt(K) overflows float64 (the objective would be inf - inf)."""
     radius = B * x_norm
     if not math.isfinite(radius * math.sqrt(max(K, 1))):
-        raise ValueError(f"The 'B' parameter is too large: B ||x|| sqrt(m) overflows float64. Got B = {B!r}.")
+        raise ValueError(
+            f"The 'B' and 'x_norm' parameters are too large together: B ||x|| sqrt(m) overflows float64. "
+            f"Got B = {B!r}, x_norm = {x_norm!r}."
+        )
     return radius
 
 
@@ -135,6 +141,37 @@ class WorstCase:
     W0: np.ndarray = field(repr=False)
     x: np.ndarray = field(repr=False)
 
+    def __post_init__(self):
+        """Check the fields when a WorstCase is built by hand (worst_case_gap builds consistent ones)."""
+        W0 = check_layer("W0", self.W0)
+        x = check_one_input(self.x, W0.shape[1])
+        object.__setattr__(self, "W0", W0)
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "value", check_real("value", self.value))
+        m = W0.shape[0]
+        k = check_int("k", self.k, low=0, high=m)
+        if k and not float(x @ x) > 0:
+            raise ValueError("The 'x' parameter must be a nonzero input when k > 0 rows move along it. Got zero.")
+        object.__setattr__(self, "K", check_int("K", self.K, low=k, high=m))
+        moved = as_array("moved", self.moved, ndim=(1,))
+        if moved.shape != (k,) or np.any(moved != np.round(moved)) or np.any((moved < 0) | (moved >= m)):
+            raise ValueError(f"The 'moved' parameter must hold k = {k} row indices in [0, {m}). Got {self.moved!r}.")
+        if np.unique(moved).size != k:
+            raise ValueError(f"The 'moved' parameter must hold distinct row indices. Got {self.moved!r}.")
+        moves = as_array("moves", self.moves, ndim=(1,))
+        if moves.shape != (k,):
+            raise ValueError(f"The 'moves' parameter must hold k = {k} changes. Got shape {moves.shape}.")
+        object.__setattr__(self, "moved", moved.astype(np.int64))
+        object.__setattr__(self, "moves", moves)
+
+    @classmethod
+    def _unchecked(cls, *fields) -> WorstCase:
+        """Built by worst_case_gap from checked arguments: no second pass over W0."""
+        out = object.__new__(cls)
+        for name, value in zip(("value", "k", "moved", "moves", "K", "W0", "x"), fields, strict=True):
+            object.__setattr__(out, name, value)
+        return out
+
     @cached_property
     def W(self) -> np.ndarray:
         W = self.W0.copy()
@@ -176,7 +213,8 @@ def _cheapest(cost: np.ndarray, B: float, strict: bool) -> np.ndarray:
     """Indices of the most neurons whose summed costs fit in B^2 (strictly below it if ``strict``)."""
     order = np.argsort(cost, kind="stable")
     total = np.cumsum(cost[order])
-    k = np.count_nonzero(total < B**2) if strict else np.count_nonzero(total <= B**2)
+    B2 = safe_pow(B, 2.0)
+    k = np.count_nonzero(total < B2) if strict else np.count_nonzero(total <= B2)
     return order[:k]
 
 
@@ -184,7 +222,7 @@ def _moved(W0, u, idx, cost, B, direction) -> np.ndarray:
     """W0 with rows ``idx`` moved along ``direction * u`` by sqrt(cost + slack), the slack using up B."""
     W = W0.copy()
     if idx.size:
-        slack = max(B**2 - float(np.sum(cost[idx])), 0.0) / idx.size
+        slack = max(safe_pow(B, 2.0) - float(np.sum(cost[idx])), 0.0) / idx.size
         W[idx] += direction * np.sqrt(cost[idx] + slack)[:, None] * u
     return W
 
@@ -315,7 +353,7 @@ def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0, method="selec
         raise ValueError("The 'W0' parameter must contain only finite values. Got NaN or inf.")
     x_norm = float(np.linalg.norm(x))
     res = _from_projections(z, a, B, x_norm=x_norm, sign=sign, relu_prime_at_zero=relu_prime_at_zero, method=method)
-    return WorstCase(*res, W0, x)
+    return WorstCase._unchecked(*res, W0, x)
 
 
 def sample_projections(m, *, x_norm=1.0, rng=None) -> tuple[np.ndarray, np.ndarray]:
@@ -351,6 +389,7 @@ def sample_projections(m, *, x_norm=1.0, rng=None) -> tuple[np.ndarray, np.ndarr
         raise ValueError(f"The 'm' parameter must be at most 10**9 (8 GB of projections). Got {m}.")
     x_norm = check_nonnegative("x_norm", x_norm)
     rng = check_rng(rng)
+    check_budget("m", m, 16.0 * m, f"{m} projections and signs")
     z = rng.standard_normal(m)
     if x_norm != 1.0:
         z *= x_norm
@@ -405,4 +444,4 @@ def worst_case_asymptotic(m, B, *, x_norm=1.0) -> float:
     m = check_width("m", m)
     B = check_nonnegative("B", B)
     x_norm = check_nonnegative("x_norm", x_norm)
-    return finite_result(worst_case_constant() * x_norm * B ** (4.0 / 3.0) * m ** (1.0 / 3.0), m=m, B=B)
+    return finite_result(worst_case_constant() * x_norm * safe_pow(B, 4.0 / 3.0) * m ** (1.0 / 3.0), m=m, B=B)

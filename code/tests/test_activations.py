@@ -106,7 +106,7 @@ def test_activation_object_passes_through():
 
 
 def test_unknown_activation_message():
-    with pytest.raises(ValueError, match=r"'activation' parameter must be one of .*Got 'gelu'"):
+    with pytest.raises(ValueError, match=r"'name' parameter must be one of .*Got 'gelu'"):
         get_activation("gelu")
 
 

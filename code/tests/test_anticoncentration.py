@@ -374,12 +374,77 @@ def test_chi2_pvalue_errors():
         binomial_chi2_pvalue(np.array([1, 2]), 3, 1.0)
 
 
-@pytest.mark.parametrize("start", ["low", "high"])
-def test_binomial_quantile_corrects_a_wrong_ppf(monkeypatch, start):
-    """The exact search must not trust scipy's floating-point ppf: start it far off and get the same answer."""
+def test_binomial_quantile_at_a_tie_is_the_smaller_k():
+    """P(N > k) = delta exactly: k itself is the quantile (the smallest k with P(N > k) <= delta), not k + 1."""
+    assert binomial_quantile(1, 0.5, 0.5) == 0  # P(N > 0) = 1/2
+    assert binomial_quantile(2, 0.5, 0.25) == 1  # P(N > 1) = 1/4
+    assert binomial_quantile(3, 0.5, 0.125) == 2  # P(N > 2) = 1/8
+    assert binomial_quantile(2, 0.5, 0.2499) == 2  # just below the tie: one more
+
+
+@pytest.mark.parametrize(("m", "p", "delta"), [(200, 0.3, 0.01), (7, 0.5, 0.4), (1000, 0.01, 1e-9), (50, 0.9, 0.5)])
+def test_binomial_quantile_is_the_smallest_k_with_tail_at_most_delta(m, p, delta):
+    k = binomial_quantile(m, p, delta)
+    assert stats.binom.sf(k, m, p) <= delta and (k == 0 or stats.binom.sf(k - 1, m, p) > delta)
+
+
+def test_chi2_pvalue_pools_the_tails_as_documented():
+    """The bins: {0..lo}, {lo+1}, ..., {hi-1}, {hi..m}, with lo the first k where n P(N <= k) >= min_expected and hi
+    the last k where n P(N >= k) >= min_expected; recomputed here by a loop, then the chi-square of those bins."""
+    rng = np.random.default_rng(11)
+    for m, p, n, min_expected in [(12, 0.3, 400, 5.0), (30, 0.1, 1000, 5.0), (20, 0.5, 300, 20.0), (8, 0.7, 60, 1.0)]:
+        counts = rng.binomial(m, p, size=n)
+        lo = next(k for k in range(m + 1) if n * stats.binom.cdf(k, m, p) >= min_expected)
+        hi = next(k for k in range(m, -1, -1) if n * stats.binom.sf(k - 1, m, p) >= min_expected)
+        bins = [range(0, lo + 1), *[range(k, k + 1) for k in range(lo + 1, hi)], range(hi, m + 1)]
+        observed = np.array([np.isin(counts, list(b)).sum() for b in bins])
+        expected = np.array([n * stats.binom.pmf(list(b), m, p).sum() for b in bins])
+        ref = stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue
+        got = binomial_chi2_pvalue(counts, m, p, min_expected=min_expected)
+        assert got == pytest.approx(ref, rel=1e-9), (m, p, n)
+
+
+def test_householder_near_e1_and_exact_messages():
+    """x close to e_1 is where the wrong sign cancels (1 - u_1): the first row and the orthogonality stay exact."""
+    for x in (np.array([1.0, 1e-7, 0.0]), np.array([-1.0, 1e-7, 0.0]), np.array([0.0, 2.0, 0.0])):
+        M = householder_first_row(x)
+        np.testing.assert_allclose(M[0], x / np.linalg.norm(x), rtol=0, atol=1e-15)
+        np.testing.assert_allclose(M @ M.T, np.eye(3), rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match=r"^The 'x' parameter must be a nonzero vector\. Got the zero vector\.$"):
+        householder_first_row(np.zeros(3))
+
+
+def test_binomial_tail_types_and_the_draw_cap_boundary(monkeypatch):
     import nearinit.anticoncentration as conc
 
-    m, p, delta = 200, 0.3, 0.01
-    expected = binomial_quantile(m, p, delta)
-    monkeypatch.setattr(conc._stats().binom, "ppf", lambda q, n, pr: 0.0 if start == "low" else float(n))
-    assert binomial_quantile(m, p, delta) == expected
+    assert type(binomial_tail(10, 0.3, 2)) is float
+    monkeypatch.setattr(conc, "_MAX_DRAWS", 100)
+    counts = sample_near_zero_counts(10, 0.5, 10, rng=0)  # exactly the cap: allowed
+    assert counts.dtype == np.int64 and counts.shape == (10,)
+    with pytest.raises(
+        ValueError, match=r"^The 'm' and 'n_draws' parameters ask for m \* n_draws = 110 Gaussian draws"
+    ):
+        sample_near_zero_counts(10, 0.5, 11, rng=0)
+
+
+def test_chi2_names_the_first_bad_count():
+    with pytest.raises(ValueError, match=r"Got counts\[2\] = 9\.0 \(1 such entries\)"):
+        binomial_chi2_pvalue(np.array([1, 2, 9, 3]), 5, 0.5)
+
+
+def test_chi2_pooling_at_its_boundaries():
+    """n P = min_expected exactly still makes a bin (>=); two bins are refused, three are enough; default 5."""
+    counts = np.array([0] * 5 + [1] * 10 + [2] * 5)  # m = 2, p = 1/2, n = 20: n P(N = 0) = n P(N = 2) = 5
+    ref = stats.chisquare([5, 10, 5], [5.0, 10.0, 5.0]).pvalue
+    assert binomial_chi2_pvalue(counts, 2, 0.5) == pytest.approx(ref, rel=1e-12)
+    assert binomial_chi2_pvalue(counts, 2, 0.5, min_expected=5.0) == binomial_chi2_pvalue(counts, 2, 0.5)
+    with pytest.raises(ValueError, match="too short"):
+        binomial_chi2_pvalue(counts, 2, 0.5, min_expected=5.5)  # only two pooled bins would remain
+    with pytest.raises(ValueError, match="too short"):
+        binomial_chi2_pvalue(np.array([0] * 5 + [1] * 5), 1, 0.5)  # lo = 0, hi = 1: two bins
+
+
+def test_a_zero_input_is_refused_with_the_exact_reason():
+    message = r"^The 'x' parameter must be nonzero \(for x = 0 every neuron is near zero\)\. Got a zero input\.$"
+    with pytest.raises(ValueError, match=message):
+        near_zero_count(np.ones((3, 2)), np.zeros(2), 0.5)

@@ -157,7 +157,7 @@ def test_a_huge_radius_is_a_clear_value_error():
     with pytest.raises(ValueError, match="overflows float64"):
         main_lemma_bound(1000, 1e308, 0.05)
     z, a = np.array([0.5, 1.0, 2.0]), np.ones(3)
-    with pytest.raises(ValueError, match="'B' parameter is too large"):
+    with pytest.raises(ValueError, match="'B' and 'x_norm' parameters are too large"):
         worst_case_gap(z[:, None] / 10.0, a, np.array([10.0]), 1e308)
 
 

@@ -25,7 +25,7 @@ from nearinit.worst_case import WorstCase, _from_projections, worst_case_constan
 
 def from_projections(z, a, B, **kwargs):
     """The worst case of the network given by its projections z = W0 x (the package's private core)."""
-    return WorstCase(*_from_projections(z, a, B, **kwargs), None, None)
+    return WorstCase._unchecked(*_from_projections(z, a, B, **kwargs), None, None)
 
 
 def sup_from_sorted(z_sorted, B, *, x_norm=1.0):
@@ -203,3 +203,10 @@ def test_selection_path_of_chapter_6_equals_sort(m, B):
     ref = worst_case_sort(m, B, x_norm=1.7, rng=11)
     assert res.k == ref.k
     assert_allclose(res.value, ref.value, rtol=1e-14)
+
+
+@pytest.mark.parametrize("top", [0.0199, 0.02, 0.0201, 0.05, 0.3, 0.9])
+def test_half_normal_quantile_switches_from_series_to_erfinv_where_the_series_stops_being_exact(top):
+    """Below u = 0.02 the series is exact to rounding; above, erfinv: both sides of the switch are exact."""
+    u = np.linspace(top / 10, top, 50)
+    assert_allclose(_half_normal_quantile(u), np.sqrt(2.0) * special.erfinv(u), rtol=3e-15, atol=0)

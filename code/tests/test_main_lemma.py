@@ -206,3 +206,24 @@ def test_slides_bounds_have_their_exact_values():
     assert math.isclose(
         general_base_bound(8, 8.0, delta, a_inf=0.5, method="slides"), 0.5 * 2 * (80 + 32), rel_tol=1e-13
     )
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 5, 40])
+def test_ball_points_keep_their_promise_at_every_width(m):
+    """Every point is at Frobenius distance in [B/2, B], also at widths where no row is drawn to move (m = 3)."""
+    rng = np.random.default_rng(m)
+    W0 = rng.standard_normal((m, 4))
+    x = np.array([1.0, -2.0, 0.5, 0.0])
+    points, kinds = ball_points(W0, x, 2.0, 40, rng=m)
+    dist = np.array([np.linalg.norm(W - W0) for W in points])
+    assert np.all((dist >= 1.0 - 1e-12) & (dist <= 2.0 + 1e-12)), dist.min()
+    assert kinds == ["isotropic", "along x"] * 20
+
+
+def test_tau_and_bounds_neither_underflow_nor_overflow():
+    # (2 B^2 / m)^{1/3} at B = 1e-200: B^2 underflows to 0, the answer is 2^{1/3} 1e-400/3
+    assert math.isclose(main_lemma_tau(1, 1e-200, method="optimal"), 2 ** (1 / 3) * 10 ** (-400 / 3), rel_tol=1e-12)
+    assert math.isclose(main_lemma_tau(1, 1e-200), 10 ** (-400 / 3), rel_tol=1e-12)
+    assert math.isclose(main_lemma_tau(1, 1e300, method="optimal"), 2 ** (1 / 3) * 1e200, rel_tol=1e-12)
+    with pytest.raises(ValueError, match="'B' = 1e"):
+        main_lemma_bound(10, 1e300, 0.1, method="slides")

@@ -15,10 +15,10 @@ from nearinit import (
     per_neuron_limit,
     per_neuron_mean,
     per_neuron_worst_case,
-    per_neuron_worst_case_from_projections,
     sample_projections,
     worst_case_gap,
 )
+from nearinit.per_neuron import _from_projections
 
 
 def _instance(m, d, seed, real_a=False):
@@ -85,9 +85,14 @@ def test_formula_closed_form_and_inside_frobenius_ball():
     assert_allclose(res.value, expected, rtol=1e-12)
     # the per-neuron ball is inside the Frobenius ball of radius R: never above the Frobenius worst case
     assert res.value <= worst_case_gap(W0, a, x, R).value + 1e-12
-    proj = per_neuron_worst_case_from_projections(z, a, R, x_norm=float(np.linalg.norm(x)))
+    proj = _from_projections(z, a, R, x_norm=float(np.linalg.norm(x)))
     assert proj.value == pytest.approx(res.value, rel=1e-12)
     assert proj.moved.tolist() == res.moved.tolist()
+    # the one public entry from projections: a column W0 = z / ||x|| and x = [||x||]
+    xn = float(np.linalg.norm(x))
+    col = per_neuron_worst_case((z / xn)[:, None], a, np.array([xn]), R)
+    assert col.value == pytest.approx(res.value, rel=1e-12)
+    assert col.moved.tolist() == res.moved.tolist()
 
 
 @pytest.mark.parametrize("gamma", [0.0, 1.0])
@@ -110,7 +115,7 @@ def test_chunked_path_equals_one_block():
     from nearinit import per_neuron as mod
 
     z, a = sample_projections(3 * mod._CHUNK + 17, rng=5)
-    res = per_neuron_worst_case_from_projections(z, a, 1.5)
+    res = _from_projections(z, a, 1.5)
     r = 1.5 / math.sqrt(z.size)
     direct = float(np.sum((a > 0) * np.maximum(r - np.abs(z), 0)))
     assert res.value == pytest.approx(direct, rel=1e-9)
@@ -133,7 +138,7 @@ def test_mean_formula_and_limit():
 def test_mean_matches_monte_carlo():
     rng = np.random.default_rng(11)
     m, R = 400, 2.0
-    vals = [per_neuron_worst_case_from_projections(*sample_projections(m, rng=rng), R).value for _ in range(4000)]
+    vals = [_from_projections(*sample_projections(m, rng=rng), R).value for _ in range(4000)]
     mean, se = np.mean(vals), np.std(vals) / math.sqrt(len(vals))
     assert abs(mean - per_neuron_mean(m, R)) < 4 * se
     # a plausible wrong constant: the limit with sqrt(2 pi) in place of 2 sqrt(2 pi)
@@ -153,16 +158,16 @@ def test_mean_matches_monte_carlo():
 )
 def test_bad_input_projections(kwargs, err, name):
     with pytest.raises(err, match=name):
-        per_neuron_worst_case_from_projections(np.ones(3), np.ones(3), **kwargs)
+        _from_projections(np.ones(3), np.ones(3), **kwargs)
 
 
 def test_bad_input_shapes():
     with pytest.raises(ValueError, match="'a'"):
-        per_neuron_worst_case_from_projections(np.ones(3), np.ones(2), 1.0)
+        _from_projections(np.ones(3), np.ones(2), 1.0)
     with pytest.raises(ValueError, match="'z'"):
-        per_neuron_worst_case_from_projections(np.ones(0), np.ones(0), 1.0)
+        _from_projections(np.ones(0), np.ones(0), 1.0)
     with pytest.raises(TypeError, match="'z'"):
-        per_neuron_worst_case_from_projections(np.array(["a"]), np.ones(1), 1.0)
+        _from_projections(np.array(["a"]), np.ones(1), 1.0)
     with pytest.raises(ValueError, match="'x'"):
         per_neuron_worst_case(np.ones((3, 2)), np.ones(3), np.ones(3), 1.0)
     with pytest.raises(ValueError, match="'W0'"):
@@ -174,4 +179,4 @@ def test_bad_input_shapes():
     with pytest.raises(ValueError, match="overflows"):
         per_neuron_limit(1e200)
     with pytest.raises(ValueError, match="computed from projections"):
-        _ = per_neuron_worst_case_from_projections(np.ones(3), np.ones(3), 1.0).W
+        _ = _from_projections(np.ones(3), np.ones(3), 1.0).W

@@ -1,5 +1,6 @@
 """Tests of the results beyond the lecture (kernel stability, GD radius, failure rate, sharp pair) against oracles."""
 
+import math
 from itertools import combinations
 
 import numpy as np
@@ -32,7 +33,7 @@ from nearinit.worst_case import WorstCase, _from_projections
 
 def from_projections(z, a, B, **kwargs):
     """The worst case of the network given by its projections z = W0 x (the package's private core)."""
-    return WorstCase(*_from_projections(z, a, B, **kwargs), None, None)
+    return WorstCase._unchecked(*_from_projections(z, a, B, **kwargs), None, None)
 
 
 def _unit(rng, d):
@@ -156,7 +157,7 @@ def test_gd_radius_closed_form_and_errors():
         gd_radius(np.array([[1.0, 1.0], [1.0, 1.0]]), r0)
     with pytest.raises(ValueError, match="'K' parameter must be symmetric"):
         gd_radius(np.array([[1.0, 0.5], [0.0, 1.0]]), r0)
-    with pytest.raises(ValueError, match="square matrix of size len"):
+    with pytest.raises(ValueError, match="'r0' parameter must have one entry per row of 'K'"):
         gd_radius(np.eye(3), r0)
 
 
@@ -234,3 +235,27 @@ def test_formula_is_only_an_upper_bound_for_gamma_strictly_between_0_and_1():
     assert from_projections(np.zeros(1), np.ones(1), 1.0).value == pytest.approx(1.0)
     with pytest.raises(ValueError, match="only an upper bound"):
         from_projections(np.zeros(1), np.ones(1), 1.0, relu_prime_at_zero=0.5)
+
+
+def test_kernel_change_extremes_at_the_boundary_sum_of_costs_equal_to_B_squared():
+    """Costs 1/4 each and B = 1: switching off needs >= z_i, so all four on neurons fit (1 <= 1); switching on needs
+    > z_i, so three off neurons fit (the fourth would need a sum < 1). The same boundary for the sharp pair."""
+    W0 = np.array([[0.5], [0.5], [0.5], [0.5], [-0.5], [-0.5], [-0.5], [-0.5]])
+    res = kernel_change_extremes(W0, np.ones(8), np.ones(1), 1.0)
+    assert (res.n_down, res.n_up) == (4, 3)
+    assert res.down == pytest.approx(4 / 8) and res.up == pytest.approx(3 / 8)
+    pair = general_base_pair(W0, np.ones(8), np.ones(1), 1.0)
+    assert pair.k == 3  # the sharp pair moves V strictly across: costs summing strictly below B^2 = 1
+
+
+def test_failure_rate_count_event_is_the_proofs_event_exactly():
+    """The count event is #{|z_i| <= tau} > c m tau + sqrt((m/2) ln(1/delta)), recomputed on the same stream; at these
+    parameters the slides' sqrt(m ln(1/delta)) would give another count, so the test tells the two apart."""
+    m, B, delta, trials, seed, c = 100, 0.5, 0.9, 400, 12, math.sqrt(2 / math.pi)  # c m tau near the mean count
+    est = main_lemma_failure_rate(m, B, delta, trials, c=c, rng=seed)
+    tau = main_lemma_tau(m, B)
+    gen = np.random.default_rng(seed)
+    near = np.array([np.count_nonzero(np.abs(sample_projections(m, rng=gen)[0]) <= tau) for _ in range(trials)])
+    book = int(np.sum(near > c * m * tau + np.sqrt(0.5 * m * np.log(1 / delta))))
+    slides = int(np.sum(near > c * m * tau + np.sqrt(m * np.log(1 / delta))))
+    assert est.count_failures == book and abs(book - slides) >= 10

@@ -94,7 +94,7 @@ def test_taylor_forms_lambdified_match_linearize_and_forward(name):
 
 
 def test_taylor_forms_rejects_bad_width():
-    with pytest.raises(ValueError, match=r"'m' parameter must be an int in the range \[1, inf\)\. Got 0"):
+    with pytest.raises(ValueError, match=r"'m' parameter must be an int in the range \[1, 8\]\. Got 0"):
         taylor_forms(0, 2)
 
 
@@ -141,5 +141,5 @@ def test_peak_gain_series(name):
 
 
 def test_peak_gain_series_rejects_low_order():
-    with pytest.raises(ValueError, match=r"'order' parameter must be an int in the range \[3, inf\)"):
+    with pytest.raises(ValueError, match=r"'order' parameter must be an int in the range \[3, 16\]"):
         peak_gain_series("softplus", order=2)

@@ -119,7 +119,7 @@ def test_descent_on_a_small_problem():
         ({"y": np.ones(4)}, ValueError, r"'y' parameter must have one entry per row of 'X' \(5\)\. Got 4"),
         ({"lr": 0.0}, ValueError, r"'lr' parameter must be in the range \(0\.0, inf\)"),
         ({"lr": "big"}, TypeError, r"'lr' parameter must be a real number"),
-        ({"steps": -1}, ValueError, r"'steps' parameter must be an int in the range \[0, inf\)"),
+        ({"steps": -1}, ValueError, r"'steps' parameter must be an int in the range \[0, 1000000\]"),
         ({"steps": 2.0}, TypeError, r"'steps' parameter must be an int"),
         ({"X_eval": np.ones((2, 4))}, ValueError, r"'X_eval' parameter must have d = 3"),
         ({"scale": "mf"}, ValueError, r"'scale' parameter"),

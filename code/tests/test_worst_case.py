@@ -31,7 +31,7 @@ from nearinit.worst_case import WorstCase, _from_projections
 
 def from_projections(z, a, B, **kwargs):
     """The worst case of the network given by its projections z = W0 x (the package's private core)."""
-    return WorstCase(*_from_projections(z, a, B, **kwargs), None, None)
+    return WorstCase._unchecked(*_from_projections(z, a, B, **kwargs), None, None)
 
 
 def sup_from_sorted(z_sorted, B, *, x_norm=1.0):

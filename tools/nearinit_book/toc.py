@@ -150,15 +150,6 @@ name. Under each entry, *Used in* links the chapters whose code calls it (found 
 """
 
 
-def _data_doc(module, name: str) -> str:
-    """The ``#:`` comment above ``name = ...`` in the module's source."""
-    source = pathlib.Path(module.__file__).read_text()
-    match = re.search(rf"((?:^#:.*\n)+)^{re.escape(name)}\s*=", source, re.MULTILINE)
-    if not match:
-        raise ValueError(f"{module.__name__}.{name} has no '#:' comment above its assignment")
-    return " ".join(line[2:].strip() for line in match[1].splitlines())
-
-
 def _entry(module, name: str) -> str:
     obj = getattr(module, name)
     if isinstance(obj, type):
@@ -167,10 +158,8 @@ def _entry(module, name: str) -> str:
             directive = f".. autoclass:: nearinit.{name}\n"
     elif callable(obj):
         directive = f".. autofunction:: nearinit.{name}\n"
-    else:
-        # no current module: the constant is nearinit.NAME, not nearinit.<module>.nearinit.NAME
-        doc = _data_doc(module, name)
-        directive = f".. py:currentmodule:: None\n\n.. py:data:: nearinit.{name}\n   :value: {obj!r}\n\n   {doc}\n"
+    else:  # a constant: autodoc reads its value, and its '#:' comment in nearinit/__init__.py
+        directive = f".. py:currentmodule:: None\n\n.. autodata:: nearinit.{name}\n"
     text = f"```{{eval-rst}}\n{directive}```\n"
     chapters = used_in(name)
     if chapters:

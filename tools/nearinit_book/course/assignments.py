@@ -108,18 +108,27 @@ def _retry_once(what: str, step):
 
 
 def failed_submissions(log: str) -> dict[str, str]:
-    """{student: reason} for every submission an nbgrader log says it could not grade (nbgrader only logs them)."""
+    """{student: reason} for every submission an nbgrader log says it could not grade (nbgrader only logs them).
+
+    nbgrader logs "There was an error processing assignment: <path>" and then the traceback: the reason is read from
+    that traceback, up to the next such line.
+    """
     failed: dict[str, str] = {}
-    reason = ""
+    student = None
     for line in log.splitlines():
-        if "Kernel died" in line or "DeadKernelError" in line:
-            reason = "the kernel died: no test ran (a crash, os._exit, or out of memory)"
-        elif "PACKAGE MISMATCH" in line:
-            reason = "PACKAGE MISMATCH" + line.split("PACKAGE MISMATCH", 1)[1]
         found = re.search(r"There was an error processing assignment: .*/submitted/([^/]+)/", line)
         if found:
-            failed[found.group(1)] = reason or "nbgrader could not grade it (see its log)"
-            reason = ""
+            student = found.group(1)
+            failed[student] = "nbgrader could not grade it (see its log)"
+            continue
+        if student is None or not failed[student].startswith("nbgrader could not"):
+            continue
+        if "Kernel died" in line or "DeadKernelError" in line:
+            failed[student] = "the kernel died: no test ran (a crash, os._exit, or out of memory)"
+        else:
+            for key in ("PACKAGE MISMATCH", "SANDBOX UNAVAILABLE"):
+                if key in line:
+                    failed[student] = key + line.split(key, 1)[1]
     return failed
 
 

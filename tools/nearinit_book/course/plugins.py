@@ -11,7 +11,12 @@
   dropped, and a dead kernel or a timeout is named as such.
 - Offline math in the feedback: `configure` points nbconvert at a `mathjax.html.j2` that inlines MathJax 3 (from
   the `sphinx-mathjax-offline` package the book already uses) with the book's macros, instead of nbconvert's MathJax 2
-  from a CDN. A feedback file is self-contained (about 2 MB): a student opens it offline.
+  from a CDN. A feedback file is self-contained (about 2 MB): a student opens it offline. MathJax's menu is off and
+  the addresses of its accessibility extension's downloads (speech-rule-engine, from cdn.jsdelivr.net) are taken
+  out of the inlined script: the page loads nothing remote.
+- Autograding (`configure`): nbgrader's Execute step is `nearinit_book.grading.execute.SandboxedExecute`, the
+  submission's cells in a bubblewrap sandbox and the test cells in a kernel of their own (README, "How grading is
+  isolated").
 """
 
 from __future__ import annotations
@@ -27,10 +32,11 @@ import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
-from nearinit_book.course import prelude, student
+from nearinit_book.course import student
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
+CDN = re.compile(r"https://cdn\.jsdelivr\.net/npm/[^\"'`]*")
 PACKAGE = "nearinit"
 
 
@@ -158,9 +164,7 @@ class FeedbackFilter(NbGraderPreprocessor):
             if cell.cell_type == "markdown":
                 cell.source = student.myst_to_commonmark(cell.source)
             elif student.is_test_cell(cell):
-                public = student.public_tests(prelude.body(cell.source))
-                if prelude.END in cell.source:
-                    public = "# (grading prelude, the same in every test cell, not shown)\n\n" + public
+                public = student.public_tests(cell.source)
                 if _hidden_span(cell.source) is not None:
                     public += "\n# (hidden tests, run by the autograder, not shown)"
                 outputs = []
@@ -199,6 +203,11 @@ def mathjax_templates(basedir: pathlib.Path) -> pathlib.Path:
     js = _mathjax_js().read_text(encoding="utf-8")
     if "{% endraw %}" in js or "</script" in js.lower():
         raise RuntimeError("MathJax cannot be inlined verbatim")
+    # The accessibility extension (explorer, speech) would fetch speech-rule-engine and its maps from a CDN; with
+    # the menu off it is never loaded, and its addresses are removed so that nothing could be fetched.
+    js = CDN.sub("data:,", js)
+    if "jsdelivr" in js:
+        raise RuntimeError("MathJax still names a CDN after the addresses were removed")
     macros = student.mathjax_macros()
     config = {
         "tex": {
@@ -209,6 +218,7 @@ def mathjax_templates(basedir: pathlib.Path) -> pathlib.Path:
             "macros": macros,
         },
         "svg": {"fontCache": "global"},
+        "options": {"enableMenu": False},
     }
     text = (
         "{%- macro mathjax(url=None) -%}\n{% raw %}"
@@ -242,13 +252,20 @@ def configure(c, course_root: pathlib.Path) -> None:
     """The course's nbgrader configuration (called by `assignments/nbgrader_config.py`)."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.converters import Autograde, GenerateAssignment
-    from nbgrader.preprocessors import GetGrades
+    from nbgrader.preprocessors import Execute, GetGrades
+
+    from nearinit_book.grading.execute import SandboxedExecute
 
     c.CourseDirectory.course_id = "nearinit"
     # The release records the package; nbgrader's own chain follows, unchanged and in order.
     c.GenerateAssignment.preprocessors = [RecordPackage, *GenerateAssignment.preprocessors.default()]
     # Grading refuses another package before anything runs.
     c.Autograde.sanitize_preprocessors = [CheckPackage, *Autograde.sanitize_preprocessors.default()]
+    # The submission runs sandboxed, the tests in a kernel of their own (nearinit_book.grading): nbgrader's
+    # Execute step is replaced, the rest of its chain (scores, late penalties, ...) is unchanged.
+    c.Autograde.autograde_preprocessors = [
+        SandboxedExecute if step is Execute else step for step in Autograde.autograde_preprocessors.default()
+    ]
     c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, FeedbackFilter]
     import nbgrader.server_extensions.formgrader as formgrader
 
