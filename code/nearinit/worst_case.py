@@ -169,7 +169,8 @@ class WorstCase:
     def _unchecked(cls, *fields) -> WorstCase:
         """Built by worst_case_gap from checked arguments: no second pass over W0."""
         out = object.__new__(cls)
-        for name, value in zip(("value", "k", "moved", "moves", "K", "W0", "x"), fields, strict=True):
+        names = ("value", "k", "moved", "moves", "K", "W0", "x")
+        for name, value in zip(names, fields, strict=True):  # pragma: no mutate (internal: always 7 fields)
             object.__setattr__(out, name, value)
         return out
 
@@ -230,7 +231,9 @@ def _moved(W0, u, idx, cost, B, direction) -> np.ndarray:
 
 def _initial_selection(n: int, B: float, k_start) -> int:
     if k_start is None:
-        return min(n, math.ceil(min(float(n), _K_FACTOR * (B * n) ** (2.0 / 3.0))) + _K_EXTRA)
+        # a first guess of K, widened until certified: the answer is exact whatever the guess (only its cost varies)
+        guess = math.ceil(min(float(n), _K_FACTOR * (B * n) ** (2.0 / 3.0))) + _K_EXTRA  # pragma: no mutate (a guess)
+        return min(n, guess)
     return min(n, check_int("k_start", k_start))
 
 
@@ -249,7 +252,7 @@ def _smallest_indices(zabs, k: int, kth: float) -> np.ndarray:
     if k == 0:
         return np.zeros(0, dtype=np.int64)
     candidates = np.flatnonzero(zabs <= kth)  # k of them, or more when the k-th value is tied
-    return candidates[np.argsort(zabs[candidates], kind="stable")][:k]
+    return candidates[np.argsort(zabs[candidates], kind=_STABLE)][:k]
 
 
 def _from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0, k_start=None, method="select"):

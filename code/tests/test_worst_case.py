@@ -465,3 +465,16 @@ def test_the_cheapest_rows_break_ties_by_index():
     W0 = np.array([[1.0]] * 40 + [[0.5]] * 40)
     pair = general_base_pair(W0, np.ones(80), np.array([1.0]), math.sqrt(0.8))  # room for 3 rows of cost 0.25
     assert pair.k == 3 and np.flatnonzero(np.any(pair.W != W0, axis=1)).tolist() == [40, 41, 42]
+
+
+def test_worst_case_names_a_and_relu_prime_at_zero_and_breaks_ties_by_index():
+    W0 = np.array([[1.0]] * 20 + [[0.5]] * 40)
+    with pytest.raises(ValueError, match=r"^The 'a' parameter must contain only finite values"):
+        worst_case_gap(W0, np.full(60, np.nan), np.ones(1), 1.0)
+    for c in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="'relu_prime_at_zero'"):
+            worst_case_gap(W0, np.ones(60), np.ones(1), 1.0, relu_prime_at_zero=c)
+    for c in (0.0, 1.0):
+        assert worst_case_gap(W0, np.ones(60), np.ones(1), 1.0, relu_prime_at_zero=c).k >= 0
+    res = worst_case_gap(W0, np.ones(60), np.ones(1), 2.0)  # B sqrt(k) - 0.5 k is largest at k = 4
+    assert res.k == 4 and res.moved.tolist() == [20, 21, 22, 23]  # among equal costs, the first rows
