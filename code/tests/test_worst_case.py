@@ -379,9 +379,10 @@ def test_a_worst_case_built_by_hand_stores_its_checked_fields():
     wc = worst_case_gap(W0, a, x, 0.4)
     assert wc.k >= 1
     by_hand = WorstCase(
-        np.float64(wc.value), wc.k, [float(i) for i in wc.moved], list(wc.moves), wc.K, W0.tolist(), x.tolist()
+        np.float32(0.5), wc.k, [float(i) for i in wc.moved], list(wc.moves), np.int64(wc.K), W0.tolist(), x.tolist()
     )
-    assert isinstance(by_hand.value, float) and by_hand.value == wc.value
+    assert type(by_hand.value) is float and by_hand.value == 0.5  # stored as checked: a Python float
+    assert type(by_hand.K) is int and type(by_hand.k) is int and by_hand.k == wc.k
     assert by_hand.moved.dtype == np.int64 and by_hand.moved.tolist() == wc.moved.tolist()
     assert isinstance(by_hand.moves, np.ndarray) and by_hand.moves.tolist() == wc.moves.tolist()
     assert isinstance(by_hand.W0, np.ndarray) and isinstance(by_hand.x, np.ndarray) and by_hand.K == wc.K
@@ -478,3 +479,18 @@ def test_worst_case_names_a_and_relu_prime_at_zero_and_breaks_ties_by_index():
         assert worst_case_gap(W0, np.ones(60), np.ones(1), 1.0, relu_prime_at_zero=c).k >= 0
     res = worst_case_gap(W0, np.ones(60), np.ones(1), 2.0)  # B sqrt(k) - 0.5 k is largest at k = 4
     assert res.k == 4 and res.moved.tolist() == [20, 21, 22, 23]  # among equal costs, the first rows
+
+
+def test_worst_case_gap_refuses_a_non_finite_W0_without_a_warning_and_an_overflowing_radius():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="'W0'"):
+            worst_case_gap(np.array([[np.inf, 1.0], [1e308, 1e308]]), np.ones(2), np.array([0.0, 1.0]), 1.0)
+        with pytest.raises(ValueError, match="'W0'"):
+            worst_case_gap(np.array([[1e308, 1e308]]), np.ones(1), np.array([1.0, 1.0]), 1.0)
+    # one eligible neuron: B ||x|| = 1.5e308 is finite, and so is the answer; with 4 of them, sqrt(4) B ||x|| is not
+    assert math.isfinite(worst_case_gap(np.array([[1.0]]), np.ones(1), np.ones(1), 1.5e308).value)
+    with pytest.raises(ValueError, match="'B' and 'x_norm' parameters are too large together"):
+        worst_case_gap(np.ones((4, 1)), np.ones(4), np.ones(1), 1.5e308)
