@@ -70,6 +70,9 @@ _TAUS = ("slides", "optimal")  # main_lemma_tau's methods
 _BOUNDS = ("book", "slides")  # the bounds' methods: the book's sharper statement, or the lecture's
 
 
+_B_MAX = 1e150  # pragma: no mutate (mutmut's 1e+150 is the same float)
+
+
 def _check_m(m) -> int:
     return check_width("m", m)
 
@@ -179,7 +182,7 @@ def main_lemma_bad_set_bound(m, B, delta, *, tau=None, c=1.0) -> float:
 
 def _count_bound(m, B, delta, tau, c, *, moved_sets: int) -> float:
     """c m tau + sqrt((m/2) ln(1/delta)) + moved_sets B^2 / tau^2 for checked arguments, refused if it overflows."""
-    value = c * m * tau + hoeffding_deviation(m, delta) + moved_sets * (B / tau) ** 2 if B / tau < 1e150 else math.inf
+    value = c * m * tau + hoeffding_deviation(m, delta) + moved_sets * safe_pow(B / tau, 2.0)
     return finite_result(value, m=m, B=B, delta=delta, tau=tau)
 
 
@@ -437,21 +440,22 @@ def ball_points(W0, x, B, n, *, rng=None) -> tuple[list[np.ndarray], list[str]]:
     m, d = W0.shape
     check_budget("n", n, 8.0 * n * m * d, f"{n} points of shape ({m}, {d})")
     rng = check_rng(rng)
-    u = x / x_norm
+    u = x / x_norm  # pragma: no mutate (u only fixes a direction: every D is rescaled to its radius)
     points, kinds = [], []
     for j in range(n):
         if j % 2 == 0:
-            D = rng.standard_normal((m, d)) * rng.exponential(1.0, (m, 1)) ** 3
+            D = rng.standard_normal((m, d)) * rng.exponential(1.0, (m, 1)) ** 3  # pragma: no mutate (law: a choice)
             kinds.append("isotropic")
         else:
-            chosen = rng.random(m) < rng.uniform(0.001, 0.05)
+            chosen = rng.random(m) < rng.uniform(0.001, 0.05)  # pragma: no mutate (< or <=: ties have prob. 0)
             if not chosen.any():  # at least one row moves: never a point at distance 0 (small m)
                 chosen[rng.integers(m)] = True
-            side = np.sign(W0[chosen] @ u)
+            side = W0[chosen] @ u
+            lengths = rng.exponential(1.0, chosen.sum())  # pragma: no mutate (their law is a choice; D is rescaled)
             D = np.zeros((m, d))
-            D[chosen] = np.outer(-np.where(side == 0, -1.0, side) * rng.exponential(1.0, chosen.sum()), u)
+            D[chosen] = np.outer(np.where(side > 0, -lengths, lengths), u)  # against the sign; 0 counts as inactive
             kinds.append("along x")
-        radius, norm = B * rng.uniform(0.5, 1.0), frobenius_norm(D)
+        radius, norm = rng.uniform(0.5 * B, B), frobenius_norm(D)
         points.append(W0 + D * (radius / norm))  # norm > 0: a Gaussian draw, or at least one row along x != 0
     return points, kinds
 
@@ -528,7 +532,7 @@ def main_lemma_failure_rate(m, B, delta, trials, *, tau=None, c=1.0, bound_facto
     trials = check_steps("trials", trials, low=1)
     check_budget("m", m, 40.0 * m, f"the projections of a width-{m} network")
     bound_factor = check_real("bound_factor", bound_factor, low=0.0, low_open=True)
-    tau = _slides_tau(m, B) if tau is None else check_real("tau", tau, low=0.0, low_open=True)
+    tau = _tau_or_default(tau, m, B)
     bound = bound_factor * main_lemma_bound(m, B, delta, tau=tau, c=c)
     count_bound = c * m * tau + hoeffding_deviation(m, delta)  # the proof's event, as in main_lemma_bad_set_bound
     rng = check_rng(rng)
@@ -541,8 +545,8 @@ def main_lemma_failure_rate(m, B, delta, trials, *, tau=None, c=1.0, bound_facto
         inf = _from_projections(z, a, B, sign=-1)[0]
         worst = max(sup, -inf)
         largest = max(largest, worst / bound)
-        failures += worst > bound
-        count_failures += np.count_nonzero(np.abs(z) <= tau) > count_bound
+        failures += worst > bound  # pragma: no mutate (> or >=: ties of continuous laws have probability 0)
+        count_failures += np.count_nonzero(np.abs(z) <= tau) > count_bound  # pragma: no mutate (the same)
     return FailureEstimate(
         int(failures),
         int(count_failures),
@@ -598,7 +602,7 @@ def general_base_pair(W0, a, x, B) -> GeneralBasePair:
     x = as_array("x", x, ndim=(1,))
     if x.shape[0] != W0.shape[1] or not np.any(x):
         raise ValueError(f"The 'x' parameter must be a nonzero vector of length {W0.shape[1]}. Got {x!r}.")
-    B = check_real("B", B, low=0.0, high=1e150, low_open=True)  # B^2 must stay finite
+    B = check_real("B", B, low=0.0, high=_B_MAX, low_open=True)  # B^2 must stay finite
     norm = float(np.linalg.norm(x))
     u = x / norm
     zs = W0 @ x / norm

@@ -227,3 +227,151 @@ def test_tau_and_bounds_neither_underflow_nor_overflow():
     assert math.isclose(main_lemma_tau(1, 1e300, method="optimal"), 2 ** (1 / 3) * 1e200, rel_tol=1e-12)
     with pytest.raises(ValueError, match="'B' = 1e"):
         main_lemma_bound(10, 1e300, 0.1, method="slides")
+
+
+# --- the contract's details, each a test that a mutant of the code fails (make mutation) -----------------
+
+
+@pytest.mark.parametrize("bound", [main_lemma_bound, general_base_bound])
+def test_the_slides_statement_has_no_tau_and_no_c_to_choose(bound):
+    with pytest.raises(ValueError, match=r"^The 'tau' parameter must be None with method='slides'"):
+        bound(1000, 8.0, 0.05, method="slides", tau=0.5)
+    for c in (0.5, np.float64(0.5)):
+        with pytest.raises(ValueError, match=r"^The 'c' parameter must be 1 with method='slides'"):
+            bound(1000, 8.0, 0.05, method="slides", c=c)
+    assert bound(1000, 8.0, 0.05, method="slides", c=np.float64(1.0)) == bound(1000, 8.0, 0.05, method="slides")
+
+
+def test_an_overflow_names_every_argument_with_its_value():
+    """finite_result's message: each argument that made the result overflow, with the value the caller gave."""
+    cases = [  # (call, the arguments the message must show)
+        (lambda: main_lemma_bad_set_bound(1000, 1e160, 0.05, tau=1.0), dict(m=1000, B=1e160, delta=0.05, tau=1.0)),
+        (lambda: main_lemma_bad_set_bound(1000, 1e200, 0.05, tau=1e-200), dict(m=1000, B=1e200, tau=1e-200)),
+        (lambda: main_lemma_bound(1000, 1e300, 0.05, method="slides"), dict(m=1000, B=1e300)),
+        (lambda: main_lemma_bound(1000, 1e300, 0.05, tau=1e300), dict(m=1000, B=1e300, tau=1e300)),
+        (lambda: general_base_bound(1000, 1e300, 0.05, method="slides", a_inf=2.0), dict(m=1000, B=1e300, a_inf=2.0)),
+        (lambda: general_base_bound(1000, 1e300, 0.05, tau=1e300, a_inf=2.0), dict(m=1000, B=1e300, tau=1e300)),
+    ]
+    for call, shown in cases:
+        with pytest.raises(ValueError, match="overflows float64") as info:
+            call()
+        for name, value in shown.items():
+            assert f"'{name}' = {value!r}" in str(info.value), (name, str(info.value))
+    with pytest.raises(ValueError) as info:
+        general_base_bound(1000, 1e300, 0.05, tau=1e300, a_inf=2.0)
+    assert "'a_inf' = 2.0" in str(info.value)
+
+
+def test_bad_set_indices_are_integers_and_S3_includes_its_boundary():
+    W0 = np.array([[0.1, 0.0], [2.0, 0.0], [-3.0, 1.0]])
+    x = np.array([1.0, 0.0])
+    bs = bad_set(W0, W0, x, 0.5)
+    assert bs.S3.size == 0 and bs.S3.dtype.kind == bs.S.dtype.kind == "i"
+    assert W0[bs.S].shape == (1, 2)  # indices index the rows
+    V = W0 + np.array([[0.0, 0.0], [0.0, 0.5], [0.0, 0.25]])  # row 1 exactly at distance tau = 0.5
+    assert bad_set(W0, W0, x, 0.5, V=V).S3.tolist() == [1]
+
+
+def test_ball_points_refuse_a_zero_input_and_a_size_past_the_budget(monkeypatch):
+    import nearinit._validation as validation
+
+    W0 = np.zeros((4, 3))
+    with pytest.raises(ValueError, match=r"^The 'x' parameter must be a nonzero input"):
+        ball_points(W0, np.zeros(3), 1.0, 2)
+    # 5 points of shape (4, 3) take 5 * 4 * 3 * 8 = 480 bytes: accepted at that budget, refused one byte below
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 480)
+    assert len(ball_points(W0, np.ones(3), 1.0, 5, rng=0)[0]) == 5
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 479)
+    with pytest.raises(ValueError, match=r"'n' parameter is too large: 5 points of shape \(4, 3\).* Got n = 5\."):
+        ball_points(W0, np.ones(3), 1.0, 5, rng=0)
+
+
+def test_ball_points_along_x_move_each_row_against_its_sign():
+    """The "along x" rows move along x, towards the other side of zero; a row at exactly zero (inactive) moves up."""
+    W0 = np.array([[1.0, 0.0, 0.0], [-2.0, 1.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 3.0]] * 50)  # rows 2, 3: zero
+    x = np.array([2.0, 0.0, 0.0])
+    points, kinds = ball_points(W0, x, 3.0, 200, rng=1)
+    signs = np.sign(W0 @ x)
+    for W, kind in zip(points, kinds, strict=True):
+        assert 1.5 - 1e-12 <= np.linalg.norm(W - W0) <= 3.0 + 1e-12
+        if kind == "along x":
+            D = W - W0
+            moved = np.flatnonzero(np.any(D != 0, axis=1))
+            assert moved.size >= 1 and np.all(D[:, 1:] == 0)  # along x only
+            assert np.all(np.sign(D[moved, 0]) == np.where(signs[moved] > 0, -1.0, 1.0))
+
+
+def test_the_radius_is_uniform_between_B_over_2_and_B():
+    W0 = np.random.default_rng(0).standard_normal((30, 3))
+    points, _ = ball_points(W0, np.array([1.0, 1.0, 0.0]), 3.0, 400, rng=2)
+    dist = np.array([np.linalg.norm(W - W0) for W in points])
+    assert dist.min() >= 1.5 - 1e-12 and dist.max() <= 3.0 + 1e-12
+    # uniform on [1.5, 3]: mean 2.25, sd 0.433 / sqrt(400) = 0.022; 6 sd
+    assert abs(dist.mean() - 2.25) < 0.13 and dist.max() > 2.9 and dist.min() < 1.6
+
+
+def test_failure_rate_refuses_bad_arguments_before_it_draws():
+    from nearinit import main_lemma_failure_rate
+
+    cases = [
+        (dict(B=0.0), "'B'"),
+        (dict(tau=0.0), "'tau'"),
+        (dict(confidence=0.0), "'confidence'"),
+        (dict(confidence=1.0), "'confidence'"),
+        (dict(confidence=1.5), "'confidence'"),
+        (dict(confidence=-0.5), "'confidence'"),
+    ]
+    for kwargs, match in cases:
+        rng = np.random.default_rng(0)
+        state = rng.bit_generator.state
+        args = dict(m=50, B=1.0, delta=0.1, trials=2, rng=rng) | kwargs
+        with pytest.raises(ValueError, match=match):
+            main_lemma_failure_rate(**args)
+        assert rng.bit_generator.state == state, kwargs  # refused before any draw
+
+
+def test_failure_rate_budget_trials_tau_and_confidence(monkeypatch):
+    import nearinit._validation as validation
+    from nearinit import clopper_pearson, main_lemma_failure_rate
+
+    est = main_lemma_failure_rate(50, 1.0, 0.1, 1, rng=0)  # one trial is allowed
+    assert est.trials == 1
+    # the worst case does not depend on tau: largest_ratio * bound is the same for every tau (same draws)
+    worst = [
+        main_lemma_failure_rate(200, 1.0, 0.1, 5, tau=tau, rng=3).largest_ratio
+        * main_lemma_bound(200, 1.0, 0.1, tau=tau)
+        for tau in (0.05, 0.3)
+    ]
+    assert math.isclose(worst[0], worst[1], rel_tol=1e-12)
+    est = main_lemma_failure_rate(50, 1.0, 0.1, 7, bound_factor=0.01, confidence=0.5, rng=0)
+    assert est.trials == 7 and est.failures == 7  # a hundredth of the bound always fails
+    assert est.interval == clopper_pearson(7, 7, confidence=0.5)
+    assert est.count_interval == clopper_pearson(est.count_failures, 7, confidence=0.5)
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 40 * 1000)  # the projections: 40 m bytes, accepted
+    assert main_lemma_failure_rate(1000, 1.0, 0.1, 1, rng=0).trials == 1
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 40 * 10**6 - 1)  # refused one byte below
+    with pytest.raises(
+        ValueError, match=r"'m' parameter is too large: the projections of a width-1000000 .* Got m = 1000000\."
+    ):
+        main_lemma_failure_rate(10**6, 1.0, 0.1, 1)
+
+
+def test_general_base_pair_refuses_bad_a_and_B_and_counts_a_projection_of_one():
+    from nearinit import general_base_pair, general_base_pair_constant
+
+    W0 = np.array([[1.0], [0.0], [0.5]])
+    with pytest.raises(ValueError, match=r"^The 'a' parameter must have entries in \{-1, \+1\}"):
+        general_base_pair(W0, np.array([1.0, 0.5, 1.0]), np.array([1.0]), 1.0)
+    for B in (0.0, 2e150):
+        with pytest.raises(ValueError, match="'B'"):
+            general_base_pair(W0, np.ones(3), np.array([1.0]), B)
+    assert general_base_pair(W0, np.ones(3), np.array([1.0]), 1e150).k == 2  # the largest B accepted
+    # the cheapest nonzero a = +1 projections with sum of squares < B^2 = 2: 0.5 and 1.0 (the zero one is free
+    # and does not count), both moved
+    pair = general_base_pair(W0, np.ones(3), np.array([1.0]), math.sqrt(2.0))
+    assert pair.k == 2 and math.isclose(pair.value, math.sqrt(2.0) * math.sqrt(2.0) + 0.5 + 1.0, rel_tol=1e-14)
+    # the constant, from its derivation: k = (3 B^2 m^2 / (2 pi))^{1/3}, B sqrt(k) + sum_{i<=k} i sqrt(2 pi)/m
+    m, B = 10**9, 1.0
+    k = (3 * B**2 * m**2 / (2 * math.pi)) ** (1 / 3)
+    value = B * math.sqrt(k) + math.sqrt(2 * math.pi) / m * k * (k + 1) / 2
+    assert math.isclose(general_base_pair_constant(), value / (B ** (4 / 3) * m ** (1 / 3)), rel_tol=1e-5)

@@ -88,3 +88,19 @@ def test_preactivations():
 def test_errors_name_the_argument(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call()
+
+
+@pytest.mark.parametrize(("m", "d", "name", "value"), [(4, 3, "m", 4), (3, 3, "m", 3), (2, 5, "d", 5)])
+def test_init_params_budget_at_its_boundary_names_the_larger_size(monkeypatch, m, d, name, value):
+    """W0 and a take 8 m (d + 1) bytes: accepted at exactly that budget, refused one byte below, naming the larger
+    of m and d (m on a tie) with its value."""
+    import nearinit._validation as validation
+
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 8 * m * (d + 1))
+    W0, a = init_params(m, d, rng=0)
+    assert W0.shape == (m, d) and a.shape == (m,)
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 8 * m * (d + 1) - 1)
+    with pytest.raises(
+        ValueError, match=rf"'{name}' parameter is too large: an \({m}, {d}\) matrix .* Got {name} = {value}\."
+    ):
+        init_params(m, d, rng=0)

@@ -368,3 +368,129 @@ def test_no_eligible_neuron_gives_zero():
     assert res.value == 0.0 and res.k == 0 and res.moved.size == 0 and res.K == 0
     inf = from_projections(z, -np.ones(3), 5.0, sign=-1)
     assert inf.k == 3 and math.isclose(inf.value, -(5.0 * math.sqrt(3) - 0.3))
+
+
+# --- WorstCase built by hand: it stores what it checked, and refuses exactly at its boundaries (make mutation) ---
+
+
+def test_a_worst_case_built_by_hand_stores_its_checked_fields():
+    rng = np.random.default_rng(5)
+    W0, a, x = rng.standard_normal((6, 2)), np.array([1.0, -1, 1, -1, 1, 1]), np.array([0.5, -0.25])
+    wc = worst_case_gap(W0, a, x, 0.4)
+    assert wc.k >= 1
+    by_hand = WorstCase(
+        np.float32(0.5), wc.k, [float(i) for i in wc.moved], list(wc.moves), np.int64(wc.K), W0.tolist(), x.tolist()
+    )
+    assert type(by_hand.value) is float and by_hand.value == 0.5  # stored as checked: a Python float
+    assert type(by_hand.K) is int and type(by_hand.k) is int and by_hand.k == wc.k
+    assert by_hand.moved.dtype == np.int64 and by_hand.moved.tolist() == wc.moved.tolist()
+    assert isinstance(by_hand.moves, np.ndarray) and by_hand.moves.tolist() == wc.moves.tolist()
+    assert isinstance(by_hand.W0, np.ndarray) and isinstance(by_hand.x, np.ndarray) and by_hand.K == wc.K
+    assert np.array_equal(by_hand.W, wc.W)
+    assert math.isclose(linearization_gap(by_hand.W, W0, a, x), wc.value, rel_tol=1e-12)
+
+
+def test_a_worst_case_built_by_hand_refuses_exactly_at_its_boundaries():
+    W0, x = np.zeros((3, 2)), np.array([0.5, 0.0])  # m = 3 rows, d = 2: not square; x @ x = 0.25 < 1
+
+    def build(k=1, moved=(0,), moves=(1.0,), K=None, x=x):
+        return WorstCase(0.0, k, list(moved), list(moves), k if K is None else K, W0, x)
+
+    assert build(k=0, moved=(), moves=(), x=np.zeros(2)).k == 0  # nothing moves: x may be zero
+    assert build(k=3, moved=(0, 1, 2), moves=(1.0, 1.0, 1.0)).k == 3  # k up to m = 3 rows
+    assert build(moved=(2,)).moved.tolist() == [2] and build(moved=(0,)).moved.tolist() == [0]
+    assert build(k=2, moved=(1, 0), moves=(1.0, -1.0), K=3).K == 3
+    refused = [
+        (dict(x=np.zeros(2)), r"^The 'x' parameter must be a nonzero input when k > 0"),
+        (dict(k=-1, moved=(), moves=()), "'k'"),
+        (dict(k=4, moved=(0, 1, 2, 0), moves=(1.0,) * 4), "'k'"),
+        (dict(k=2, moved=(0, 1), moves=(1.0, 1.0), K=1), "'K'"),
+        (dict(moved=(0.5,)), r"^The 'moved' parameter must hold k = 1 row indices in \[0, 3\)"),
+        (dict(moved=(-1,)), r"^The 'moved' parameter must hold k = 1 row indices"),
+        (dict(moved=(3,)), r"^The 'moved' parameter must hold k = 1 row indices"),
+        (dict(k=2, moved=(1, 1), moves=(1.0, 1.0)), r"^The 'moved' parameter must hold distinct row indices"),
+        (dict(moves=(1.0, 2.0)), r"^The 'moves' parameter must hold k = 1 changes"),
+    ]
+    for kwargs, match in refused:
+        with pytest.raises(ValueError, match=match):
+            build(**kwargs)
+
+
+def test_worst_case_gap_edges_width_one_messages_and_method():
+    one = worst_case_gap(np.array([[0.5]]), np.array([1.0]), np.array([1.0]), 1.0)  # m = 1 row
+    assert one.k == 1 and math.isclose(one.value, 1.0 - 0.5)  # B ||x|| - z: across zero at cost z
+    W0 = np.ones((3, 2))
+    with pytest.raises(ValueError, match=r"one entry per row of 'W0' \(3\)\. Got 2 entries"):
+        worst_case_gap(W0, np.ones(2), np.ones(2), 1.0)
+    with pytest.raises(ValueError, match=r"^The 'W0' parameter must contain only finite values"):
+        worst_case_gap(np.array([[np.inf, 1.0]] * 3), np.ones(3), np.array([0.0, 1.0]), 1.0)
+    with pytest.raises(ValueError, match="'method'"):
+        worst_case_gap(W0, np.ones(3), np.ones(2), 1.0, method="bogus")
+    # method="sort" looks at every eligible neuron (K = all of them); "select" certifies with fewer, same answer
+    rng = np.random.default_rng(0)
+    W0, a = rng.standard_normal((5000, 1)), rng.choice([-1.0, 1.0], 5000)
+    by_sort = worst_case_gap(W0, a, np.ones(1), 1.0, method="sort")
+    by_select = worst_case_gap(W0, a, np.ones(1), 1.0)
+    assert by_sort.K == np.count_nonzero(a == 1) > by_select.K and by_sort.value == by_select.value
+
+
+def test_concavity_certificate_at_its_boundary():
+    """The certificate is B (sqrt(K+1) - sqrt(K)) <= lower: at K = 0 it reads B <= lower; at K = 3, B (2 - sqrt 3)."""
+    assert concavity_certificate(0, 1.0, 1.0) and not concavity_certificate(0, 1.0, 0.8)
+    step = 2.0 - math.sqrt(3.0)
+    assert concavity_certificate(3, 2.0, 2.0 * step * (1 + 1e-12))
+    assert not concavity_certificate(3, 2.0, 2.0 * step * (1 - 1e-9))
+
+
+def test_sample_projections_scale_budget_and_overflow_names(monkeypatch):
+    import nearinit._validation as validation
+
+    z1, a1 = sample_projections(50, rng=7)
+    z2, a2 = sample_projections(50, x_norm=2.0, rng=7)
+    assert np.array_equal(z2, 2.0 * z1) and np.array_equal(a1, a2)  # iid N(0, ||x||^2): the same draws, scaled
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 16 * 50)  # z and a: 16 m bytes, accepted at the budget
+    assert sample_projections(50, rng=0)[0].shape == (50,)
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 16 * 50 - 1)
+    with pytest.raises(ValueError, match=r"'m' parameter is too large: 50 projections and signs .* Got m = 50\."):
+        sample_projections(50, rng=0)
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="overflows") as info:
+        worst_case_asymptotic(10**6, 1e300)
+    assert "'m' = 1000000" in str(info.value) and "'B' = 1e+300" in str(info.value)
+
+
+def test_the_cheapest_rows_break_ties_by_index():
+    """general_base_pair moves the cheapest a = +1 rows; among equal costs, the first rows (stable order)."""
+    from nearinit import general_base_pair
+
+    W0 = np.array([[1.0]] * 40 + [[0.5]] * 40)
+    pair = general_base_pair(W0, np.ones(80), np.array([1.0]), math.sqrt(0.8))  # room for 3 rows of cost 0.25
+    assert pair.k == 3 and np.flatnonzero(np.any(pair.W != W0, axis=1)).tolist() == [40, 41, 42]
+
+
+def test_worst_case_names_a_and_relu_prime_at_zero_and_breaks_ties_by_index():
+    W0 = np.array([[1.0]] * 20 + [[0.5]] * 40)
+    with pytest.raises(ValueError, match=r"^The 'a' parameter must contain only finite values"):
+        worst_case_gap(W0, np.full(60, np.nan), np.ones(1), 1.0)
+    for c in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="'relu_prime_at_zero'"):
+            worst_case_gap(W0, np.ones(60), np.ones(1), 1.0, relu_prime_at_zero=c)
+    for c in (0.0, 1.0):
+        assert worst_case_gap(W0, np.ones(60), np.ones(1), 1.0, relu_prime_at_zero=c).k >= 0
+    res = worst_case_gap(W0, np.ones(60), np.ones(1), 2.0)  # B sqrt(k) - 0.5 k is largest at k = 4
+    assert res.k == 4 and res.moved.tolist() == [20, 21, 22, 23]  # among equal costs, the first rows
+
+
+def test_worst_case_gap_refuses_a_non_finite_W0_without_a_warning_and_an_overflowing_radius():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="'W0'"):
+            worst_case_gap(np.array([[np.inf, 1.0], [1e308, 1e308]]), np.ones(2), np.array([0.0, 1.0]), 1.0)
+        with pytest.raises(ValueError, match="'W0'"):
+            worst_case_gap(np.array([[1e308, 1e308]]), np.ones(1), np.array([1.0, 1.0]), 1.0)
+    # one eligible neuron: B ||x|| = 1.5e308 is finite, and so is the answer; with 4 of them, sqrt(4) B ||x|| is not
+    assert math.isfinite(worst_case_gap(np.array([[1.0]]), np.ones(1), np.ones(1), 1.5e308).value)
+    with pytest.raises(ValueError, match="'B' and 'x_norm' parameters are too large together"):
+        worst_case_gap(np.ones((4, 1)), np.ones(4), np.ones(1), 1.5e308)
