@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy import special, stats
+from worst_case_helpers import from_projections, sup_from_sorted
 
 from nearinit.large_width import (
     _half_normal_quantile,
@@ -20,22 +21,7 @@ from nearinit.large_width import (
 from nearinit.large_width import (
     _worst_case_streaming as worst_case_streaming,
 )
-from nearinit.worst_case import WorstCase, _from_projections, worst_case_constant
-
-
-def from_projections(z, a, B, **kwargs):
-    """The worst case of the network given by its projections z = W0 x (the package's private core)."""
-    return WorstCase._unchecked(*_from_projections(z, a, B, **kwargs), None, None)
-
-
-def sup_from_sorted(z_sorted, B, *, x_norm=1.0):
-    """(value, k) of the formula of thm-worst-case on sorted projections (0, 0 for none)."""
-    z = np.asarray(z_sorted, dtype=float)
-    if not z.size:
-        return 0.0, 0
-    res = from_projections(z, np.ones(z.size), B, x_norm=x_norm, method="sort")
-    return res.value, res.k
-
+from nearinit.worst_case import worst_case_constant
 
 CASES = [(m, B) for m in (1, 2, 17, 1000, 30_000) for B in (0.0, 0.05, 1.0, 7.0, 300.0)]
 

@@ -6,6 +6,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 from scipy import stats
+from worst_case_helpers import from_projections
 
 from nearinit import (
     activation_changes,
@@ -28,12 +29,6 @@ from nearinit import (
     train_first_layer,
     worst_case_gap,
 )
-from nearinit.worst_case import WorstCase, _from_projections
-
-
-def from_projections(z, a, B, **kwargs):
-    """The worst case of the network given by its projections z = W0 x (the package's private core)."""
-    return WorstCase._unchecked(*_from_projections(z, a, B, **kwargs), None, None)
 
 
 def _unit(rng, d):

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
+from worst_case_helpers import from_projections, sup_from_sorted
 
 from nearinit import (
     ball_points,
@@ -26,21 +27,7 @@ from nearinit import (
     worst_case_constant,
     worst_case_gap,
 )
-from nearinit.worst_case import WorstCase, _from_projections
-
-
-def from_projections(z, a, B, **kwargs):
-    """The worst case of the network given by its projections z = W0 x (the package's private core)."""
-    return WorstCase._unchecked(*_from_projections(z, a, B, **kwargs), None, None)
-
-
-def sup_from_sorted(z_sorted, B, *, x_norm=1.0):
-    """(value, k) of the formula of thm-worst-case on sorted projections (0, 0 for none)."""
-    z = np.asarray(z_sorted, dtype=float)
-    if not z.size:
-        return 0.0, 0
-    res = from_projections(z, np.ones(z.size), B, x_norm=x_norm, method="sort")
-    return res.value, res.k
+from nearinit.worst_case import WorstCase
 
 
 def _instance(m, d, seed):
