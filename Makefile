@@ -56,7 +56,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check code tests bench book tools assignments
 
 unit: $(STAMP)
-	$(PY) -m pytest -q code/tests --doctest-modules code/nearinit
+	$(PY) -m pytest -q code/tests
 
 # tests/test_claims.py: every check cell declares its claim and false variants, every result is covered, and the
 # committed report of `make claims` is current (it reads metadata and the report; it executes nothing).
