@@ -20,6 +20,7 @@ that callable only. ``python code/tests/contract.py`` prints the catalogue's siz
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 import multiprocessing
@@ -33,6 +34,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import pytest
 
 BUDGET = 1 << 30  # the package's memory budget (nearinit.MEMORY_BUDGET), read from the package when it has one
 CPU_LIMIT = 1.0  # seconds of CPU time a refused call may take
@@ -485,7 +487,26 @@ def _rss(field: str) -> int:
 
 
 def _names_param(message: str, pname: str) -> bool:
-    return re.search(rf"['`\"]{re.escape(pname)}['`\"(\[]", message) is not None or f"'len({pname})'" in message
+    """Whether the message names the parameter (``'pname'``) and is a sentence a user reads (see ``well_formed``)."""
+    named = re.search(rf"['`\"]{re.escape(pname)}['`\"(\[]", message) is not None or f"'len({pname})'" in message
+    return named and well_formed(message)
+
+
+def well_formed(message: str) -> bool:
+    """A refusal is one or more sentences: it begins with a capital letter and a lower-case one ("The 'x' ...", not
+    "XX...", "the ..." or "None") and ends with a full stop or a closing parenthesis after one."""
+    return re.match(r"[A-Z][a-z]", message) is not None and re.search(r"[.!?][)\]'\"]?$", message.rstrip()) is not None
+
+
+@contextlib.contextmanager
+def refuses(param: str, match: str | None = None, exc=(ValueError, TypeError)):
+    """``with refuses("x"): f(x=bad)``: the call raises ``exc`` with a well-formed message naming ``'x'`` (and
+    matching the regex ``match``), as the contract test demands of its catalogue's calls."""
+    with pytest.raises(exc) as info:
+        yield info
+    message = str(info.value)
+    assert _names_param(message, param), f"the refusal does not name {param!r} in a sentence: {message!r}"
+    assert match is None or re.search(match, message), f"{match!r} not in {message!r}"
 
 
 def run_case(obj, case: Case, params: list[str]) -> tuple[str, str]:
