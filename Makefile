@@ -225,7 +225,7 @@ MODULE ?=
 mutation: $(STAMP)
 	@mkdir -p code/mutants; start=$$(date +%s); \
 	if [ -d code/mutants/nearinit ]; then cp code/nearinit/__init__.pyi code/mutants/nearinit/; fi; \
-	(cd code && nice -n 19 $(BIN)/mutmut run --max-children 2 $(if $(MODULE),"nearinit.$(MODULE).*") > mutants/run.log 2>&1; \
+	(cd code && nice -n 19 $(BIN)/mutmut run --max-children 2 $(if $(MODULE),"$(if $(filter __init__,$(MODULE)),nearinit.x_*,nearinit.$(MODULE).*)") > mutants/run.log 2>&1; \
 	  $(BIN)/mutmut results --all true > mutants/results.txt 2>&1) || true; \
 	$(PY) code/mutation_score.py code/mutants/results.txt $(if $(MODULE),--module $(MODULE)) --seconds $$(( $$(date +%s) - start ))
 

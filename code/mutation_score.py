@@ -26,14 +26,15 @@ def equivalent_lines(module: str) -> int:
     return source.read_text(encoding="utf-8").count("# pragma: no mutate") if source.exists() else 0
 
 
-def main(path: str, module: str | None = None, seconds: float | None = None) -> int:
+def main(path: str, module: str | None = None, seconds: float | None = None, table: bool = False) -> int:
     by_module: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     survivors = []
     for line in open(path, encoding="utf-8"):
-        match = re.match(r"\s+(nearinit\.(\w+)\.\S+): (.+)$", line)
+        # nearinit.<module>.x_<function>__mutmut_<n>; the package's __init__ has no module part
+        match = re.match(r"\s+(nearinit\.(?:(\w+)\.)?x\S+): (.+)$", line)
         if not match:
             continue
-        name, owner, status = match[1], match[2], match[3].strip()
+        name, owner, status = match[1], match[2] or "__init__", match[3].strip()
         if module is not None and owner != module:
             continue
         if status in UNCHECKED:
@@ -52,6 +53,17 @@ def main(path: str, module: str | None = None, seconds: float | None = None) -> 
         )
     n = total["killed"] + total["alive"]
     score = 100.0 * total["killed"] / n if n else 0.0
+    if table:
+        print("| module | mutants | killed | equivalent (marked lines) | survivors | score |")
+        print("|---|---|---|---|---|---|")
+        for owner, counts in sorted(by_module.items()):
+            k, a = counts["killed"], counts["alive"]
+            print(
+                f"| `nearinit.{owner}` | {k + a} | {k} | {equivalent_lines(owner)} | {a} |"
+                f" {100.0 * k / (k + a) if k + a else 0.0:.1f} % |"
+            )
+        marked = sum(equivalent_lines(owner) for owner in by_module)
+        print(f"| all | {n} | {total['killed']} | {marked} | {total['alive']} | {score:.1f} % |")
     print("\n".join(["surviving mutants (kill them with a test, or mark an equivalent line):", *survivors][: 1 + 200]))
     print(f"mutation score: {score:.1f} % of {n} mutants ({total['alive']} alive, {total['unchecked']} not checked)")
     if module is not None:
@@ -67,6 +79,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="the output of `mutmut results --all true`")
     parser.add_argument("--module", help="judge this module of nearinit alone (e.g. worst_case)")
+    parser.add_argument("--table", action="store_true", help="print the README's table of every module")
     parser.add_argument("--seconds", type=float, help="the time the run took, for the README row")
     args = parser.parse_args()
-    sys.exit(main(args.results, args.module, args.seconds))
+    sys.exit(main(args.results, args.module, args.seconds, args.table))
