@@ -66,6 +66,8 @@ def main(path: str, module: str | None = None, seconds: float | None = None, tab
         print(f"| all | {n} | {total['killed']} | {marked} | {total['alive']} | {score:.1f} % |")
     print("\n".join(["surviving mutants (kill them with a test, or mark an equivalent line):", *survivors][: 1 + 200]))
     print(f"mutation score: {score:.1f} % of {n} mutants ({total['alive']} alive, {total['unchecked']} not checked)")
+    if seconds is not None:
+        print(f"the run took {seconds / 60:.1f} min")
     if module is not None:
         minutes = f"{seconds / 60:.0f}" if seconds is not None else "?"
         print(
