@@ -163,7 +163,9 @@ def test_sigma_prime_of_quadratic_is_a_new_array():
 def test_sigmoid_at_both_zeros_and_tiny_arguments():
     act = get_activation("sigmoid")
     z = np.array([-0.0, 0.0, -1e-300, 1e-300, -745.0, 745.0])
-    np.testing.assert_array_equal(act.sigma(z), [0.5, 0.5, 0.5, 0.5, np.exp(-745.0) / (1 + np.exp(-745.0)), 1.0])
+    # at z = -745, 1 + e^z rounds to 1: sigma(z) = e^z (the smallest subnormal), not 0
+    np.testing.assert_array_equal(act.sigma(z), [0.5, 0.5, 0.5, 0.5, np.exp(-745.0), 1.0])
+    assert float(act.sigma(-745.0)) > 0.0
 
 
 def _relu_sigma(z):
