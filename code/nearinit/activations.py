@@ -30,8 +30,10 @@ class Activation:
     name : str
         The activation's name (only a label: no function dispatches on it).
     sigma, sigma_prime : callable
-        Vectorized sigma and sigma'. For ReLU, sigma' is the Clarke choice
-        ``1{z > 0} + relu_prime_at_zero * 1{z = 0}`` (:prf:ref:`def-clarke`).
+        Vectorized sigma and sigma'. Those of the table (and their sigma'') evaluate in float64: a float64
+        array for any real array-like input (a float32 array, ints, Python ints of any size, fractions).
+        For ReLU, sigma' is the Clarke choice ``1{z > 0} + relu_prime_at_zero * 1{z = 0}``
+        (:prf:ref:`def-clarke`).
     sigma_second : callable or None
         Vectorized sigma'' (``None`` when sigma is not twice differentiable).
     beta : float or None
@@ -82,8 +84,9 @@ class Activation:
             c = check_real("relu_prime_at_zero", self.relu_prime_at_zero, low=0.0, high=1.0)
             object.__setattr__(self, "relu_prime_at_zero", c)
             relu_prime = np.where(_PROBE > 0, 1.0, np.where(_PROBE == 0, c, 0.0))
-            same = np.array_equal(np.asarray(self.sigma(_PROBE), dtype=float), np.maximum(_PROBE, 0.0))
-            if not (same and np.array_equal(np.asarray(self.sigma_prime(_PROBE), dtype=float), relu_prime)):
+            # No dtype=float: a complex sigma (or sigma') must not pass by dropping its imaginary part.
+            same = np.array_equal(np.asarray(self.sigma(_PROBE)), np.maximum(_PROBE, 0.0))
+            if not (same and np.array_equal(np.asarray(self.sigma_prime(_PROBE)), relu_prime)):
                 raise ValueError(
                     f"The 'relu_prime_at_zero' parameter may be set only for the ReLU max(z, 0) with the matching "
                     f"sigma'; activation {self.name!r} has another sigma or sigma'. Leave it None."
@@ -101,7 +104,7 @@ def _relu(z):
 
 def _relu_prime(c: float):
     def relu_prime(z):
-        z = np.asarray(z, dtype=float)
+        z = np.asarray(z)  # only compared with 0; np.where makes the result float64
         return np.where(z > 0, 1.0, np.where(z == 0, c, 0.0))
 
     return relu_prime
@@ -114,7 +117,8 @@ def _softplus(z):
 def _sigmoid(z):
     z = np.asarray(z, dtype=float)
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    # Both branches give exactly 0.5 at z = +-0, so the branch is chosen by the sign bit (no tie to decide).
+    return np.where(np.signbit(z), e / (1.0 + e), 1.0 / (1.0 + e))
 
 
 def _sigmoid_prime(z):
@@ -145,7 +149,7 @@ def _quad(z):
 
 
 def _identity(z):
-    return np.asarray(z, dtype=float) * 1.0
+    return np.array(z, dtype=float)  # a new array, as every other sigma' returns
 
 
 def _ones(z):

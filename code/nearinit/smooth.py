@@ -89,7 +89,7 @@ def smooth_gap_bound(W, V, X, *, activation="softplus", beta=None, scale=None):
     b = _smooth_beta(activation, beta)
     c = scale_factor(scale, V.shape[0])
     dW = W - V
-    out = by_rows(lambda rows: c * 0.5 * b * np.sum((rows @ dW.T) ** 2, axis=1), X2, V.shape[0], parts=2)
+    out = by_rows(lambda rows: c * 0.5 * b * np.sum((rows @ dW.T) ** 2, axis=1), X2, V.shape[0])
     return float(out[0]) if single else out
 
 
@@ -176,7 +176,9 @@ def near_tight_instance(m, d, B, *, activation="softplus", k=None, rng=None) -> 
     Raises
     ------
     ValueError, TypeError
-        On a non-positive ``m``, ``d`` or ``k``, ``k > m``, a negative ``B`` or an unknown activation.
+        On a non-positive ``m``, ``d`` or ``k``, ``k > m``, a negative ``B`` or an unknown activation. On sizes
+        whose three (m, d) float64 matrices (24 m d bytes) would exceed :data:`nearinit.MEMORY_BUDGET`: the
+        refusal names the larger of ``m`` and ``d`` (``m`` when they are equal).
 
     Notes
     -----
@@ -194,8 +196,6 @@ def near_tight_instance(m, d, B, *, activation="softplus", k=None, rng=None) -> 
     """
     m = check_width("m", m)
     d = check_width("d", d)
-    if m * d > 10**9:
-        raise ValueError(f"The 'm' and 'd' parameters ask for (m, d) = ({m}, {d}) matrices, over 10**9 entries.")
     B = check_nonnegative("B", B)
     k = m if k is None else check_width("k", k)
     if k > m:
@@ -210,8 +210,9 @@ def near_tight_instance(m, d, B, *, activation="softplus", k=None, rng=None) -> 
     rng = check_rng(rng)
     x = rng.standard_normal(d)
     x /= np.linalg.norm(x)
-    G = rng.standard_normal((m, d))
-    V = G - np.outer(G @ x, x) + act.peak * x  # v_i^T x = z_star for every i
+    V = rng.standard_normal((m, d))  # in place from here: at most two (m, d) matrices at a time
+    V -= np.outer(V @ x, x)
+    V += act.peak * x  # v_i^T x = z_star for every i
     W = V.copy()
     W[:k] += (B / np.sqrt(k)) * x
     return SmoothInstance(V, np.ones(m), W, x)

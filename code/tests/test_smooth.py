@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
+import contract
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import nearinit._validation
 from nearinit import (
     get_activation,
     init_params,
@@ -161,3 +165,65 @@ def test_errors():
         near_tight_instance(3, 2, 1.0, activation="relu")
     with pytest.raises(TypeError, match=r"'m' parameter must be an int"):
         near_tight_instance(2.5, 2, 1.0)
+
+
+@pytest.mark.parametrize("bound", [smooth_gap_bound, smooth_frobenius_bound])
+def test_shape_mismatch_names_both_layers(bound):
+    args = (np.ones(2),) if bound is smooth_gap_bound else ()
+    with contract.refuses("W", match=r"the shape of 'V' \(3, 2\)\. Got shape \(2, 2\)\."):
+        bound(np.zeros((2, 2)), np.zeros((3, 2)), *args)
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+def test_instance_moves_the_first_k_rows_by_B_over_sqrt_k_along_x(name):
+    """W - V = (B / sqrt(k)) 1_{i < k} x^T exactly as documented (the sign matters: sigma has no symmetry at z*)."""
+    m, k, B = 9, 4, 1.5
+    inst = near_tight_instance(m, 3, B, activation=name, k=k, rng=1)
+    expected = np.zeros((m, 3))
+    expected[:k] = (B / 2.0) * inst.x
+    np.testing.assert_allclose(inst.W - inst.V, expected, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(inst.V @ inst.x, get_activation(name).peak, rtol=0, atol=1e-13)
+    np.testing.assert_array_equal(inst.a, np.ones(m))
+
+
+def test_instance_budget_is_three_matrices(monkeypatch):
+    """Refused exactly when three (m, d) float64 matrices (24 m d bytes) pass MEMORY_BUDGET; named by the larger."""
+    for m, d, name in [(40, 5, "m"), (5, 40, "d"), (10, 20, "d"), (14, 14, "m")]:
+        monkeypatch.setattr(nearinit._validation, "MEMORY_BUDGET", 24 * m * d)
+        inst = near_tight_instance(m, d, 1.0, rng=0)
+        assert inst.W.shape == (m, d)
+        monkeypatch.setattr(nearinit._validation, "MEMORY_BUDGET", 24 * m * d - 1)
+        value = max(m, d)
+        with contract.refuses(name, match=rf"three \({m}, {d}\) matrices would take .* Got {name} = {value}\."):
+            near_tight_instance(m, d, 1.0, rng=0)
+
+
+def test_instance_peak_memory_within_its_estimate():
+    """The construction's peak allocation stays below the 24 m d bytes its budget check counts."""
+    m, d = 2000, 50
+    near_tight_instance(3, 2, 1.0, rng=0)  # warm up (imports, caches)
+    tracemalloc.start()
+    try:
+        near_tight_instance(m, d, 1.0, activation="tanh", rng=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert 16 * m * d <= peak <= 24 * m * d  # V and W are returned: at least two matrices
+
+
+def test_gap_bound_works_in_chunks_within_the_budget(monkeypatch):
+    """With a 1 MiB budget, an (n, m) = (1000, 2000) problem (16 MB per temporary) runs in row blocks within it."""
+    rng = np.random.default_rng(4)
+    m, d, n = 2000, 2, 1000
+    V, W, X = rng.standard_normal((m, d)), rng.standard_normal((m, d)), rng.standard_normal((n, d))
+    expected = smooth_gap_bound(W, V, X, activation="tanh")
+    budget = 1 << 20
+    monkeypatch.setattr(nearinit._validation, "MEMORY_BUDGET", budget)
+    tracemalloc.start()
+    try:
+        out = smooth_gap_bound(W, V, X, activation="tanh")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= budget
+    np.testing.assert_allclose(out, expected, rtol=1e-13)
