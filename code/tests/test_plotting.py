@@ -45,8 +45,10 @@ def _close():
 
 @pytest.fixture
 def book_style():
-    """The book's style for one test (the rcParams are restored afterwards)."""
+    """The book's style over matplotlib's defaults (whatever the machine's matplotlibrc or earlier tests set), for
+    one test: the rcParams are restored afterwards."""
     with mpl.rc_context():
+        mpl.rcdefaults()
         use_book_style()
         yield
 
@@ -115,10 +117,12 @@ def test_count_distribution_draws_each_bound_dashed_in_the_book_colours():
     assert same_color(ax.lines[0].get_color(), BOOK_COLORS[0])
 
 
-def test_count_distribution_draws_on_the_given_axes():
+def test_count_distribution_draws_on_the_given_axes_in_its_own_colours():
     fig, (top, bottom) = plt.subplots(2)
+    top.plot([0, 1], [0, 1])  # already drawn on: the colour cycle has moved on, the pmf's colour has not
     assert plot_count_distribution([1, 2, 2], 4, 0.5, ax=top) is top
-    assert len(top.lines) == 1 and len(bottom.lines) == 0 and len(fig.axes) == 2
+    assert len(top.lines) == 2 and len(bottom.lines) == 0 and len(fig.axes) == 2
+    assert same_color(top.lines[1].get_color(), BOOK_COLORS[0])
 
 
 def test_count_distribution_refuses_no_counts():
@@ -153,10 +157,14 @@ def test_ratio_strip_defaults_are_a_seeded_jitter_of_0_15():
     assert not np.array_equal(xs, other)
 
 
-def test_ratio_strip_draws_on_the_given_axes_with_the_given_label():
+def test_ratio_strip_draws_on_the_given_axes_with_the_given_label_and_group_colours():
     fig, (top, bottom) = plt.subplots(2)
-    assert plot_ratio_strip({"a": [0.5]}, ax=bottom, ylabel="ratio") is bottom
-    assert len(top.lines) == 0 and len(bottom.lines) == 2 and len(fig.axes) == 2
+    bottom.plot([0, 1], [0, 1])  # already drawn on: the colour cycle has moved on, the groups' colours have not
+    ratios = {str(k): [0.5] for k in range(9)}  # more groups than colours: the colours repeat
+    assert plot_ratio_strip(ratios, ax=bottom, ylabel="ratio") is bottom
+    assert len(top.lines) == 0 and len(bottom.lines) == 11 and len(fig.axes) == 2
+    colours = [BOOK_COLORS[k % len(BOOK_COLORS)] for k in range(9)]
+    assert all(same_color(line.get_color(), c) for line, c in zip(bottom.lines[1:10], colours, strict=True))
     assert bottom.get_ylabel() == "ratio"
 
 
@@ -244,6 +252,7 @@ def _loglog_figure():
     x = np.array([1.0, 10.0, 100.0, 1000.0])
     plot_loglog(x, 3 * x ** (1 / 3), ax=ax, label="worst case")
     ax.set_title("a title")
+    ax.text(10, 10, "a note")  # in the base font size
     ax.legend()
     return fig
 
