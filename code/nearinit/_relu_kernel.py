@@ -9,6 +9,7 @@ import numpy as np
 
 _BLOCK = 1 << 22  # pre-activations per block: few, large BLAS calls (two float64 blocks of 32 MiB)
 _SLICE = 1 << 15  # pre-activations per slice of the flip terms: two float64 slices of 256 KiB stay in cache
+_MIN_SLICE = 8  # neurons per slice at least (many inputs: fewer, longer passes)
 _SIGN = np.int64(np.iinfo(np.int64).min)  # the sign bit of a float64
 
 
@@ -38,8 +39,9 @@ def _negated_flip_terms(Zw, Zv, c: float) -> None:
 
 
 def block_rows(n: int) -> int:
-    """Neurons per block: about ``_BLOCK`` pre-activations, so memory stays bounded whatever n and m."""
-    return max(1, _BLOCK // max(1, n))
+    """Neurons per block for n >= 1 inputs: the most whose block holds at most ``_BLOCK`` pre-activations, and at
+    least 1 (then n of them), so memory stays bounded whatever n and m."""
+    return max(1, _BLOCK // n)
 
 
 def relu_gap(W, V, a, X2, c: float) -> np.ndarray:
@@ -48,15 +50,15 @@ def relu_gap(W, V, a, X2, c: float) -> np.ndarray:
     Per block of neurons: two matrix products and one matrix-vector product, and in between the flip terms
     on cache-sized slices of the block.
     """
-    n = X2.shape[0]
-    block = min(block_rows(n), V.shape[0])
-    sub = max(8, _SLICE // max(1, n))
+    n, m = X2.shape[0], V.shape[0]  # n >= 1 inputs
+    block = min(block_rows(n), m)
+    sub = max(_MIN_SLICE, _SLICE // n)
     XT = X2.T
     out = np.zeros(n)
     buf_w = np.empty((block, n))
     buf_v = np.empty((block, n))
-    for lo in range(0, V.shape[0], block):
-        k = min(block, V.shape[0] - lo)
+    for lo in range(0, m, block):
+        k = min(block, m - lo)
         Zw, Zv = buf_w[:k], buf_v[:k]
         np.matmul(W[lo : lo + k], XT, out=Zw)
         np.matmul(V[lo : lo + k], XT, out=Zv)

@@ -7,6 +7,8 @@ Frobenius norm B can flip; :func:`~nearinit.activation_changes` counts the flips
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._relu_kernel import flip_terms
@@ -37,7 +39,7 @@ def relu_flip_terms(Zw, Zv, *, relu_prime_at_zero: float = 0.0) -> np.ndarray:
 
     Parameters
     ----------
-    Zw, Zv : ndarray of the same shape
+    Zw, Zv : ndarray of the same shape, 0-D to 3-D
         Finite pre-activations ``w_i^T x`` and ``v_i^T x``.
     relu_prime_at_zero : float, default 0.0
         sigma'(0), in [0, 1] (:prf:ref:`def-clarke`); only matters where ``Zv == 0``.
@@ -98,9 +100,13 @@ def max_flips(z, B, *, x_norm=1.0) -> int:
         raise ValueError("The 'z' parameter must hold at least one projection (m >= 1). Got an empty array.")
     B = check_nonnegative("B", B)
     x_norm = check_positive("x_norm", x_norm)
-    with np.errstate(over="ignore"):  # a cost or budget beyond float64 is inf, and compares as such
-        zs = np.sort(np.abs(z[z != 0])) / x_norm
-        return int(np.count_nonzero(np.cumsum(zs**2) < np.float64(B) ** 2))
+    # Costs in units of 2**e, with B = mantissa * 2**e: a power of two scales exactly, so the squares neither
+    # overflow nor vanish where B**2 would (B = 2e200 or 2e-200); a cost beyond float64 is inf and is never paid.
+    _, e = math.frexp(B)
+    b = math.ldexp(B, -e)  # in [0.5, 1), or 0
+    with np.errstate(over="ignore", under="ignore"):
+        zs = np.ldexp(np.sort(np.abs(z[z != 0])) / x_norm, -e)
+        return int(np.count_nonzero(np.cumsum(zs * zs) < b * b))
 
 
 def activation_changes(W, W0, X) -> np.ndarray:

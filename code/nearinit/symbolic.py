@@ -78,11 +78,16 @@ class TaylorForms(NamedTuple):
     network : sympy.Expr
         f(x; W) = sum_i a_i sigma(w_i^T x) itself.
     W, V : sympy.Matrix
-        The (m, d) symbol matrices (entries ``w_i_j``, ``v_i_j``).
+        The (m, d) matrices of real symbols ``w_i_j``, ``v_i_j`` (i = 1..m, j = 1..d).
     a, x : sympy.Matrix
-        The outer weights (m, 1) and the input (d, 1).
+        The outer weights (m, 1) and the input (d, 1): real symbols ``a_i``, ``x_j``.
     sigma : sympy.Function
-        The activation: an undefined function unless one was given.
+        The activation: the one given, else the undefined function ``sigma``.
+
+    Notes
+    -----
+    With an undefined ``sigma``, per_neuron writes sigma'(s) as the derivative of sigma(u) at u = s, with u a
+    real dummy (typeset d/du sigma(u) at u = s).
     """
 
     inner_product: sp.Expr
@@ -134,9 +139,9 @@ def taylor_forms(m: int = 2, d: int = 2, *, sigma=None) -> TaylorForms:
     x = sp.Matrix(d, 1, lambda j, _: sp.Symbol(f"x_{j + 1}", real=True))
     fn = sp.Function("sigma") if sigma is None else sigma
     f_W = _network(W, a, x, fn)
-    at_V = dict(zip(W, V, strict=True))
-    grad = [sp.diff(f_W, w).subs(at_V) for w in W]
-    inner = f_W.subs(at_V) + sum(g * (w - v) for g, w, v in zip(grad, W, V, strict=True))
+    at_V = {w: V[k] for k, w in enumerate(W)}  # W and V have the same shape: entry k of W goes to entry k of V
+    grad = W.applyfunc(lambda w: sp.diff(f_W, w).subs(at_V))
+    inner = f_W.subs(at_V) + sum(grad.multiply_elementwise(W - V))
     u = sp.Dummy("u", real=True)
 
     def dsigma(arg):
@@ -169,7 +174,7 @@ def remainder_forms(sigma: sp.Expr, var: sp.Symbol = Z) -> tuple[sp.Expr, sp.Exp
     slides : sympy.Expr
         The slides' version, the integral of sigma''(t) (r - t)**2 / 2 over [s, r].
     symbols : tuple of sympy.Symbol
-        ``(s, r)``, the base point and the evaluation point.
+        ``(s, r)``, the base point and the evaluation point (real symbols).
 
     Raises
     ------

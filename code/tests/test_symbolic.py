@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contract
 import numpy as np
 import pytest
 import sympy as sp
@@ -64,6 +65,8 @@ def test_smoothness_constant_closed_form_and_package(name):
 def test_smoothness_constant_rejects_unknown_name():
     with pytest.raises(ValueError, match=r"'name' parameter must be a smooth activation.*Got 'relu'"):
         smoothness_constant("relu")
+    with contract.refuses("name", match="Got 3 instead"):
+        smoothness_constant(3)
 
 
 def test_taylor_forms_agree_for_a_generic_sigma():
@@ -93,6 +96,59 @@ def test_taylor_forms_lambdified_match_linearize_and_forward(name):
     assert f_net(*args) == pytest.approx(forward(W, a, x, activation=name), rel=1e-12)
 
 
+def test_taylor_forms_default_shapes_real_symbols_and_sigma():
+    """The documented fields: (m, d) = (2, 2) by default, real symbols w_i_j, v_i_j, a_i, x_j, sigma undefined."""
+    forms = taylor_forms()
+    assert (forms.W.shape, forms.V.shape, forms.a.shape, forms.x.shape) == ((2, 2), (2, 2), (2, 1), (2, 1))
+    m, d = 2, 3
+    forms = taylor_forms(m, d)
+    rows, cols = range(1, m + 1), range(1, d + 1)
+    assert [str(e) for e in forms.W] == [f"w_{i}_{j}" for i in rows for j in cols]  # row-major (m, d)
+    assert [str(e) for e in forms.V] == [f"v_{i}_{j}" for i in rows for j in cols]
+    assert [str(e) for e in forms.a] == [f"a_{i}" for i in rows]
+    assert [str(e) for e in forms.x] == [f"x_{j}" for j in cols]
+    assert (forms.W.shape, forms.V.shape, forms.a.shape, forms.x.shape) == ((m, d), (m, d), (m, 1), (d, 1))
+    symbols = [*forms.W, *forms.V, *forms.a, *forms.x]
+    assert len(set(symbols)) == 2 * m * d + m + d
+    assert all(e.is_Symbol and e.is_real is True for e in symbols)
+    # sigma is the undefined function named sigma, and the one the network is built from
+    assert isinstance(forms.sigma, sp.core.function.UndefinedFunction) and forms.sigma.__name__ == "sigma"
+    network = sum(forms.a[i] * forms.sigma(sum(forms.W[i, j] * forms.x[j] for j in range(d))) for i in range(m))
+    assert sp.expand(forms.network - network) == 0
+
+
+def test_taylor_forms_typesets_sigma_prime_as_a_derivative_in_u():
+    """m = d = 1: sigma'(s) is d/du sigma(u) at u = s (the chapter typesets it), with the bound u real."""
+    forms = taylor_forms(1, 1)
+    subs = forms.per_neuron.atoms(sp.Subs)
+    assert len(subs) == 1
+    (sub,) = subs
+    (u,) = sub.variables
+    assert u.is_real is True and sub.point == (forms.V[0, 0] * forms.x[0],)
+    assert sub.expr == sp.Derivative(forms.sigma(u), u)
+    assert r"\frac{d}{d u} \sigma{\left(u \right)}" in sp.latex(forms.per_neuron)
+
+
+def test_taylor_forms_with_a_parametric_non_smooth_sigma_match_closed_forms():
+    """sigma(z) = c z abs(z), a C^1 activation with a parameter c: sigma'(z) = 2 c abs(z). Both forms equal
+    f(x; V) + sum_i a_i sigma'(s_i) (r_i - s_i) numerically (real symbols let sympy differentiate abs)."""
+    c = sp.Symbol("c", positive=True)
+    lam = sp.Lambda(Z, c * Z * sp.Abs(Z))
+    forms = taylor_forms(sigma=lam)
+    assert forms.sigma is lam
+    symbols = [c, *forms.W, *forms.V, *forms.a, *forms.x]
+    rng = np.random.default_rng(3)
+    W, V = rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
+    a, x, cv = rng.standard_normal(2), rng.standard_normal(2), 0.7
+    args = [cv, *W.ravel(), *V.ravel(), *a, *x]
+    r, s = W @ x, V @ x
+    f_lin = np.sum(a * (cv * s * np.abs(s) + 2 * cv * np.abs(s) * (r - s)))
+    for expr in (forms.inner_product, forms.per_neuron):
+        assert float(sp.lambdify(symbols, expr, "numpy")(*args)) == pytest.approx(f_lin, rel=1e-12)
+    f_net = np.sum(a * cv * r * np.abs(r))
+    assert float(sp.lambdify(symbols, forms.network, "numpy")(*args)) == pytest.approx(f_net, rel=1e-12)
+
+
 def test_taylor_forms_rejects_bad_width():
     with pytest.raises(ValueError, match=r"'m' parameter must be an int in the range \[1, 8\]\. Got 0"):
         taylor_forms(0, 2)
@@ -103,6 +159,24 @@ def test_book_remainder_is_exact_and_slides_remainder_is_not(sigma):
     residual, book, slides, _ = remainder_forms(sigma)
     assert sp.simplify(book - residual) == 0
     assert sp.simplify(slides - residual) != 0
+
+
+def test_remainder_forms_with_a_parameter_and_real_symbols():
+    """sigma = c z**3 (a parameter c besides z): residual = book = c (r - s)**2 (r + 2 s); s, r real symbols."""
+    c = sp.Symbol("c")
+    residual, book, _, (s, r) = remainder_forms(c * Z**3)
+    assert s.is_real is True and r.is_real is True and (str(s), str(r)) == ("s", "r")
+    assert sp.expand(residual - c * (r - s) ** 2 * (r + 2 * s)) == 0
+    assert sp.expand(book - residual) == 0
+
+
+def test_remainder_forms_refusals_name_the_argument_and_the_value():
+    with contract.refuses("var", match="Got 'z' instead"):
+        remainder_forms(Z**2, var="z")
+    with contract.refuses("sigma", match=r"Got 'z\*\*2' instead"):
+        remainder_forms("z**2")
+    with contract.refuses("sigma", match=r"symbols are \['r'\]"):
+        remainder_forms(sp.Symbol("r") ** 2)
 
 
 def test_slides_remainder_wrong_by_closed_form_for_the_quadratic():
