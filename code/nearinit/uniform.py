@@ -99,7 +99,7 @@ def dkw_excess(z, *, x_norm=1.0) -> float:
     x_norm = check_positive("x_norm", x_norm)
     u = np.sort(np.abs(z)) / x_norm
     excess = np.arange(1, u.size + 1) - u.size * special.erf(u / math.sqrt(2.0))
-    return max(0.0, float(excess.max()))
+    return float(excess.max())  # >= 0 without a max(0, .): the last jump gives m (1 - p) >= 0 (erf <= 1, exactly)
 
 
 def inputs_near_zero_bound(m, n, tau, delta) -> float:
