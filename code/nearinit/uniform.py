@@ -215,7 +215,9 @@ def circle_max_near_zero(W0, tau) -> int:
         e = s + 2.0 * half
         wrap = e >= two_pi
         starts += [s, np.zeros(int(wrap.sum()))]
-        ends += [np.where(wrap, two_pi, e), e[wrap] - two_pi]
+        # a wrapped arc is [s, e] and [0, e - 2 pi]: past 2 pi the sweep counts only wrapped arcs, each also counted
+        # at the angle e - 2 pi, so its maximum is the same as with [s, e] cut at 2 pi
+        ends += [e, e[wrap] - two_pi]
     s, e = np.concatenate(starts), np.concatenate(ends)
     pos = np.concatenate([s, e])
     kind = np.concatenate([np.zeros(s.size), np.ones(e.size)])  # 0 = start, sorted before an end at a tie
