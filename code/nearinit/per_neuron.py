@@ -156,7 +156,8 @@ def _from_projections(z, a, R, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0):
         zc, ac = z[start : start + _CHUNK], sign * a[start : start + _CHUNK]
         gain = reach - np.abs(zc)
         hit = (ac > 0) & (gain > 0)
-        total += float(np.dot(ac[hit], gain[hit]))
+        with np.errstate(over="ignore"):  # an overflow is refused below (finite_result), not warned about
+            total += float(np.dot(ac[hit], gain[hit]))
         idx = np.flatnonzero(hit)
         moved_parts.append(idx + start)
         zm = zc[idx]
@@ -217,7 +218,8 @@ def per_neuron_worst_case(W0, a, x, R, *, sign=1, relu_prime_at_zero=0.0):
             f"The 'a' parameter must have one entry per row of 'W0' ({W0.shape[0]}). Got {a.shape[0]} entries."
         )
     x = check_one_input(x, W0.shape[1])
-    z = W0 @ x
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below, not warned about
+        z = W0 @ x
     if not np.all(np.isfinite(z)):
         raise ValueError("The 'W0' parameter times 'x' overflows float64 (W0 @ x is not finite); use smaller values.")
     res = _from_projections(z, a, R, x_norm=float(np.linalg.norm(x)), sign=sign, relu_prime_at_zero=relu_prime_at_zero)

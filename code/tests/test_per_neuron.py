@@ -249,6 +249,7 @@ def test_chunked_path_moves_the_right_neurons():
     assert res.moved.tolist() == [3, mod._CHUNK + 2]
 
 
+@pytest.mark.filterwarnings("error")  # refused, not warned about
 def test_refusals_name_the_argument():
     with contract.refuses("z", match="at least one"):
         _from_projections(np.ones(0), np.ones(0), 1.0)
@@ -268,6 +269,7 @@ def test_refusals_name_the_argument():
             _from_projections(np.ones(2), np.ones(2), 1.0, relu_prime_at_zero=bad)
 
 
+@pytest.mark.filterwarnings("error")
 def test_overflow_names_every_argument_with_its_value():
     with contract.refuses("R", match=r"'R' = 1e\+200, 'x_norm' = 1e\+200"):
         _from_projections(np.ones(1), np.ones(1), 1e200, x_norm=1e200)
