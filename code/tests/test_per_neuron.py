@@ -264,6 +264,8 @@ def test_refusals_name_the_argument():
         per_neuron_worst_case(np.array([[np.inf, 0.0]]), np.ones(1), np.array([0.0, 1.0]), 1.0)
     with contract.refuses("W0", match="overflows"):
         per_neuron_worst_case(np.array([[1e308, 1e308]]), np.ones(1), np.array([10.0, 10.0]), 1.0)
+    with contract.refuses("W0", match="overflows"):  # inf - inf in the product: NaN, refused just as well
+        per_neuron_worst_case(np.array([[1e308] * 8 + [-1e308] * 8]), np.ones(1), np.full(16, 10.0), 1.0)
     for bad in (-1.0, 0.5, 2.0):
         with contract.refuses("relu_prime_at_zero", match="0 or 1"):
             _from_projections(np.ones(2), np.ones(2), 1.0, relu_prime_at_zero=bad)
