@@ -99,7 +99,7 @@ def dkw_excess(z, *, x_norm=1.0) -> float:
     x_norm = check_positive("x_norm", x_norm)
     u = np.sort(np.abs(z)) / x_norm
     excess = np.arange(1, u.size + 1) - u.size * special.erf(u / math.sqrt(2.0))
-    return max(0.0, float(excess.max()))
+    return float(excess.max())  # >= 0 without a max(0, .): the last jump gives m (1 - p) >= 0 (erf <= 1, exactly)
 
 
 def inputs_near_zero_bound(m, n, tau, delta) -> float:
@@ -215,7 +215,9 @@ def circle_max_near_zero(W0, tau) -> int:
         e = s + 2.0 * half
         wrap = e >= two_pi
         starts += [s, np.zeros(int(wrap.sum()))]
-        ends += [np.where(wrap, two_pi, e), e[wrap] - two_pi]
+        # a wrapped arc is [s, e] and [0, e - 2 pi]: past 2 pi the sweep counts only wrapped arcs, each also counted
+        # at the angle e - 2 pi, so its maximum is the same as with [s, e] cut at 2 pi
+        ends += [e, e[wrap] - two_pi]
     s, e = np.concatenate(starts), np.concatenate(ends)
     pos = np.concatenate([s, e])
     kind = np.concatenate([np.zeros(s.size), np.ones(e.size)])  # 0 = start, sorted before an end at a tie

@@ -121,7 +121,7 @@ class WorstCase:
     k : int
         How many neurons the optimal ``W`` moves (the smallest maximizing k).
     moved : (k,) int ndarray
-        Their indices, in increasing order of abs(w_{0,i}^T x).
+        Their indices, in increasing order of abs(w_{0,i}^T x) (ties by index).
     moves : (k,) ndarray
         The change t_i = (w_i - w_{0,i})^T x of each moved pre-activation: +-B ||x|| / sqrt(k), of the
         sign that takes w_i^T x across zero.
@@ -202,7 +202,7 @@ def _check_outer(a, m: int) -> np.ndarray:
 
 
 def _check_prime_at_zero(value) -> float:
-    c = check_real("relu_prime_at_zero", value, low=0.0, high=1.0)
+    c = check_real("relu_prime_at_zero", value)
     if c not in (0.0, 1.0):
         raise ValueError(
             f"The 'relu_prime_at_zero' parameter must be 0 or 1 (for values strictly between, the formula of "
@@ -240,10 +240,10 @@ def _initial_selection(n: int, B: float, k_start) -> int:
 def _certified_max(zabs, n, radius, K) -> tuple[float, int, int, float]:
     """Select the K smallest of ``zabs`` (n finite, the rest inf), maximize over k <= K, widen K until certified."""
     while True:
-        smallest = np.sort(np.partition(zabs, K - 1)[:K] if K < zabs.size else zabs)[:K]
+        smallest = np.sort(np.partition(zabs, K - 1)[:K])  # K <= n <= zabs.size
         value, k = _sup_sorted(smallest, radius)
         if K == n or concavity_certificate(K, radius, float(smallest[-1])):
-            return value, k, K, float(smallest[k - 1]) if k else 0.0
+            return value, k, K, float(smallest[k - 1])  # (k = 0: any value, no index is selected)
         K = min(n, _K_GROWTH * K)
 
 
@@ -272,18 +272,18 @@ def _from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0, k_
     radius = _check_scaled_radius(B, x_norm, z.size)
     sign = _check_sign(sign)
     prime0 = _check_prime_at_zero(relu_prime_at_zero)
+    method = check_choice("method", method, _METHODS)
     eligible = a == sign
     n = int(np.count_nonzero(eligible))
     if n == 0:
         return 0.0, 0, np.zeros(0, dtype=np.int64), np.zeros(0), 0
-    zabs = np.abs(z)
-    zabs[~eligible] = np.inf  # ineligible neurons are never selected; no copy of the eligible subset
-    K = n if method == "sort" else _initial_selection(n, B, k_start)
+    zabs = np.where(eligible, np.abs(z), np.inf)  # ineligible neurons are never selected; no copy of the subset
+    K = _initial_selection(n, B, k_start) if method == "select" else n
     value, k, K, kth = _certified_max(zabs, n, radius, K)
     moved = _smallest_indices(zabs, k, kth)
     z_moved = z[moved]
     up = (z_moved < 0) | ((z_moved == 0) & (prime0 == 0.0))  # off neurons move up, on neurons down
-    step = B * x_norm / math.sqrt(k) if k else 0.0
+    step = B * x_norm / math.sqrt(max(k, 1))  # (k = 0: no move)
     moves = np.where(up, step, -step)
     return sign * value, k, moved, moves, K
 

@@ -131,7 +131,8 @@ def test_mean_formula_and_limit():
         psi, _ = integrate.quad(lambda g, r=r: 2 * (r - g) * math.exp(-g * g / 2) / math.sqrt(2 * math.pi), 0, r)
         assert per_neuron_mean(m, R) == pytest.approx(m / 2 * psi, rel=1e-9)
         lim = per_neuron_limit(R)
-        assert lim * (1 - R**2 / (12 * m)) - 1e-15 <= per_neuron_mean(m, R) <= lim + 1e-15
+        # (rel 1e-15: at m = 10**12 the lower bound is tight to rounding)
+        assert lim * (1 - R**2 / (12 * m)) * (1 - 1e-15) <= per_neuron_mean(m, R) <= lim * (1 + 1e-15)
     assert per_neuron_limit(1.0) == pytest.approx(1 / (2 * math.sqrt(2 * math.pi)))
 
 
@@ -180,3 +181,115 @@ def test_bad_input_shapes():
         per_neuron_limit(1e200)
     with pytest.raises(ValueError, match="computed from projections"):
         _ = _from_projections(np.ones(3), np.ones(3), 1.0).W
+
+
+# ------------------------------------------------------------------ mutation-testing additions: promises at the edges
+import contract  # noqa: E402
+
+
+def _brute_subsets(z, a, reach, sign):
+    """Each neuron alone: its best of not moving (0) and moving to either end +-reach of its interval."""
+    total = 0.0
+    for zi, ai in zip(z, a, strict=True):
+        best = 0.0
+        for t in (-reach, reach):
+            u = zi + t
+            phi = u * (float(u > 0) - float(zi > 0))  # relu(z + t) - relu(z) - relu'(z) t, with relu'(0) = 0
+            best = max(best, sign * ai * phi)
+        total += best
+    return sign * total
+
+
+def test_width_one_and_defaults_at_a_zero_projection():
+    # m = 1: the ball has radius R; a projection exactly 0 moves up by default (relu'(0) = 0 is the default)
+    res = per_neuron_worst_case(np.array([[0.0, 2.0]]), np.array([1.0]), np.array([3.0, 0.0]), 0.5)
+    assert res.radius == 0.5
+    assert res.value == pytest.approx(1.5)
+    assert res.moved.tolist() == [0] and res.moves.tolist() == [1.5]
+    assert_allclose(res.W, [[0.5, 2.0]])
+    proj = _from_projections(np.array([0.0, 0.0]), np.array([1.0, 1.0]), 2.0)
+    assert proj.moves == pytest.approx([math.sqrt(2)] * 2, rel=1e-15)  # up, by R / sqrt(m) * ||x||
+    assert proj.radius == pytest.approx(math.sqrt(2), rel=1e-15)
+    down = _from_projections(np.array([0.0]), np.array([1.0]), 2.0, relu_prime_at_zero=1.0)
+    assert down.moves.tolist() == [-2.0]
+
+
+def test_zero_outer_weight_is_never_moved_and_no_negative_zero():
+    z = np.array([0.1, -0.2, 0.05])
+    a = np.array([0.0, 2.0, 0.0])
+    sup = _from_projections(z, a, 1.0)
+    assert sup.moved.tolist() == [1]  # a_i = 0 gains nothing: not among the moved neurons
+    assert sup.value == pytest.approx(2 * (1 / math.sqrt(3) - 0.2))
+    inf = _from_projections(z, a, 1.0, sign=-1)
+    assert inf.moved.size == 0 and inf.value == 0.0
+    assert str(inf.value) == "0.0"  # an inf of nothing is 0.0, not -0.0
+    assert _from_projections(z, a, 0.0).moved.size == 0  # R = 0: nothing moves
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_projection_core_equals_per_neuron_oracle(seed):
+    rng = np.random.default_rng(100 + seed)
+    z = rng.choice([-0.4, -0.1, 0.0, 0.1, 0.3, 0.5], size=7)
+    a = rng.choice([-1.5, 0.0, 1.0, 2.0], size=7)
+    x_norm = 0.8
+    for sign in (1, -1):
+        res = _from_projections(z, a, 1.5, x_norm=x_norm, sign=sign)
+        reach = 1.5 / math.sqrt(7) * x_norm
+        assert res.value == pytest.approx(_brute_subsets(z, a, reach, sign), abs=1e-12)
+        assert res.moved.tolist() == np.flatnonzero((sign * a > 0) & (np.abs(z) < reach)).tolist()
+
+
+def test_chunked_path_moves_the_right_neurons():
+    from nearinit import per_neuron as mod
+
+    m = mod._CHUNK + 5
+    z = np.full(m, 1.0)
+    z[[3, mod._CHUNK + 2]] = 0.0  # only these two are within reach (R / sqrt(m) is tiny)
+    res = _from_projections(z, np.ones(m), 1.0)
+    assert res.moved.tolist() == [3, mod._CHUNK + 2]
+
+
+@pytest.mark.filterwarnings("error")  # refused, not warned about
+def test_refusals_name_the_argument():
+    with contract.refuses("z", match="at least one"):
+        _from_projections(np.ones(0), np.ones(0), 1.0)
+    with contract.refuses("a"):
+        _from_projections(np.ones(2), np.array([1.0, np.nan]), 1.0)
+    with contract.refuses("a", match=r"\(3\)"):
+        per_neuron_worst_case(np.ones((3, 2)), np.ones(2), np.ones(2), 1.0)
+    for shape in [(0, 2), (2, 0)]:
+        with contract.refuses("W0", match="m >= 1"):
+            per_neuron_worst_case(np.ones(shape), np.ones(shape[0]), np.ones(shape[1]), 1.0)
+    with contract.refuses("W0", match="finite"):
+        per_neuron_worst_case(np.array([[np.inf, 0.0]]), np.ones(1), np.array([0.0, 1.0]), 1.0)
+    with contract.refuses("W0", match="overflows"):
+        per_neuron_worst_case(np.array([[1e308, 1e308]]), np.ones(1), np.array([10.0, 10.0]), 1.0)
+    with contract.refuses("W0", match="overflows"):  # inf - inf in the product: NaN, refused just as well
+        per_neuron_worst_case(np.array([[1e308] * 8 + [-1e308] * 8]), np.ones(1), np.full(16, 10.0), 1.0)
+    for bad in (-1.0, 0.5, 2.0):
+        with contract.refuses("relu_prime_at_zero", match="0 or 1"):
+            _from_projections(np.ones(2), np.ones(2), 1.0, relu_prime_at_zero=bad)
+
+
+@pytest.mark.filterwarnings("error")
+def test_overflow_names_every_argument_with_its_value():
+    with contract.refuses("R", match=r"'R' = 1e\+200, 'x_norm' = 1e\+200"):
+        _from_projections(np.ones(1), np.ones(1), 1e200, x_norm=1e200)
+    with contract.refuses("R", match=r"'R' = 2\.0, 'x_norm' = 1\.0"):
+        _from_projections(np.zeros(2), np.array([1e308, 1e308]), 2.0)
+    with contract.refuses("m", match=r"'m' = 4, 'R' = 1e\+100, 'x_norm' = 1e\+300"):
+        per_neuron_mean(4, 1e100, x_norm=1e300)
+    with contract.refuses("R", match=r"'R' = 1e\+200, 'x_norm' = 3\.0"):
+        per_neuron_limit(1e200, x_norm=3.0)
+
+
+def test_mean_is_linear_in_x_norm_and_exact_for_small_radius():
+    import mpmath
+
+    assert per_neuron_mean(9, 1.5, x_norm=2.5) == pytest.approx(2.5 * per_neuron_mean(9, 1.5), rel=1e-15)
+    assert per_neuron_limit(1.5, x_norm=2.5) == pytest.approx(2.5 * per_neuron_limit(1.5), rel=1e-15)
+    with mpmath.workdps(80):
+        for m, R in [(1, 1e-3), (4, 2e-3), (10**6, 0.9), (10**6, 2.0), (100, 0.05), (1, 3.0)]:
+            r = mpmath.mpf(R) / mpmath.sqrt(m)
+            psi = r * mpmath.erf(r / mpmath.sqrt(2)) - mpmath.sqrt(2 / mpmath.pi) * (1 - mpmath.exp(-r * r / 2))
+            assert per_neuron_mean(m, R) == pytest.approx(float(m * psi / 2), rel=4e-15)

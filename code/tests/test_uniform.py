@@ -115,3 +115,50 @@ def test_sphere_bound_holds_on_the_circle():
         sphere_near_zero_bound(m, 2, tau, delta, eta=0.0)
     with pytest.raises(ValueError, match="'d'"):
         sphere_near_zero_bound(m, 0, tau, delta)
+
+
+# --- mutation testing: limits at their boundaries, exact small cases, overflow messages ----------------------------
+import contract  # noqa: E402
+
+from nearinit import uniform as uniform_module  # noqa: E402
+
+
+def test_dkw_excess_small_exact_and_limits(monkeypatch):
+    # one projection far out: the only jump is at tau = 5, where the excess is 1 - erf(5 / sqrt 2) (tiny, not 0)
+    assert dkw_excess(np.array([5.0])) == pytest.approx(1 - special.erf(5 / math.sqrt(2)), rel=1e-12)
+    assert dkw_excess(np.array([-10.0, 10.0]), x_norm=2.0) == pytest.approx(2 - 2 * special.erf(5 / math.sqrt(2)))
+    with contract.refuses("z", match="at least one"):
+        dkw_excess(np.ones(0))
+    monkeypatch.setattr(uniform_module, "MAX_ROWS", 3)  # the limit, exactly: 3 projections accepted, 4 refused
+    assert dkw_excess(np.ones(3)) >= 0.0
+    with contract.refuses("z", match="at most 3 projections. Got 4"):
+        dkw_excess(np.ones(4))
+
+
+def test_circle_max_limits_and_boundaries(monkeypatch):
+    # a row of norm exactly tau counts on the whole circle, once (m = 1: never more than 1)
+    assert circle_max_near_zero(np.array([[0.1, 0.0]]), 0.1) == 1
+    assert circle_max_near_zero(np.array([[0.0, 0.1], [3.0, 4.0]]), 0.1) == 2  # plus an arc elsewhere
+    # x = (1, 0) gives abs(w_i^T x) = 1 = tau for both rows: 2 (the arcs meet exactly at angle 0, i.e. 2 pi)
+    for b in (2.625, 3.125):
+        W0 = np.array([[1.0, b], [1.0, -b]])
+        assert np.all(np.abs(W0 @ np.array([1.0, 0.0])) <= 1.0)
+        assert circle_max_near_zero(W0, 1.0) == 2
+    monkeypatch.setattr(uniform_module, "MAX_ROWS", 3)
+    assert circle_max_near_zero(np.ones((3, 2)), 0.1) == 3
+    with contract.refuses("W0", match="at most 3 rows. Got 4"):
+        circle_max_near_zero(np.ones((4, 2)), 0.1)
+
+
+def test_bounds_accept_their_limits_and_name_every_argument_on_overflow():
+    assert math.isfinite(inputs_near_zero_bound(10, 10**15, 0.1, 0.05))
+    with contract.refuses("n", match="1000000000000000"):
+        inputs_near_zero_bound(10, 10**15 + 1, 0.1, 0.05)
+    assert math.isfinite(sphere_near_zero_bound(10, 10**9, 0.1, 0.05))
+    with contract.refuses("d", match="1000000000"):
+        sphere_near_zero_bound(10, 10**9 + 1, 0.1, 0.05)
+    # n / delta overflows float64: refused with every argument and its value
+    with contract.refuses("delta", match=r"'m' = 10, 'n' = 1000000000000000, 'tau' = 0\.1, 'delta' = 1e-300"):
+        inputs_near_zero_bound(10, 10**15, 0.1, 1e-300)
+    with contract.refuses("eta", match=r"'m' = 10, 'd' = 3, 'tau' = 0\.1, 'delta' = 0\.05, 'eta' = 1e-320"):
+        sphere_near_zero_bound(10, 3, 0.1, 0.05, eta=1e-320)

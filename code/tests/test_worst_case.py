@@ -481,3 +481,74 @@ def test_worst_case_gap_refuses_a_non_finite_W0_without_a_warning_and_an_overflo
     assert math.isfinite(worst_case_gap(np.array([[1.0]]), np.ones(1), np.ones(1), 1.5e308).value)
     with pytest.raises(ValueError, match="'B' and 'x_norm' parameters are too large together"):
         worst_case_gap(np.ones((4, 1)), np.ones(4), np.ones(1), 1.5e308)
+
+
+# --- mutation testing: the selection's boundary element, ties, defaults, refusals ---------------------------------
+import contract  # noqa: E402
+
+
+def _brute_force_subsets(z, a, B, x_norm, sign):
+    """The best B ||x|| sqrt|S| - sum_S abs(z_i) over every set S of a_i = sign neurons (S empty: 0)."""
+    from itertools import combinations
+
+    zs = np.abs(z[a == sign])
+    best = 0.0
+    for k in range(1, zs.size + 1):
+        for S in combinations(range(zs.size), k):
+            best = max(best, B * x_norm * math.sqrt(k) - zs[list(S)].sum())
+    return sign * best
+
+
+def test_selection_from_every_start_keeps_the_kth_smallest():
+    """The K smallest are selected exactly, the K-th one included, whatever K starts at: with a few tiny projections
+    among many large ones, a large value in the K-th place would certify a K below the optimal k = 4 (the
+    certificate B (sqrt(K+1) - sqrt(K)) <= K-th value) and answer too little. Sizes past numpy's small-array path."""
+    rng = np.random.default_rng(3)
+    for m in (40, 700, 3000):
+        z = rng.uniform(1.0, 2.0, m) * rng.choice([-1.0, 1.0], m)
+        z[rng.choice(m, 4, replace=False)] = [0.004, -0.001, 0.003, -0.002]
+        expected = 0.5 * math.sqrt(4) - 0.01  # k = 4 beats k = 3 (0.860) and k = 5 (below 0.118)
+        for k_start in range(1, 6):
+            res = from_projections(z, np.ones(m), 0.5, k_start=k_start)
+            assert math.isclose(res.value, expected, rel_tol=1e-12) and res.k == 4, (m, k_start)
+            assert sorted(res.moved.tolist()) == np.flatnonzero(np.abs(z) < 0.01).tolist()
+
+
+def test_selection_equals_brute_force_on_small_instances_from_every_start():
+    rng = np.random.default_rng(4)
+    for _ in range(30):
+        z = np.round(rng.standard_normal(7), 1)  # ties and zeros
+        a = rng.choice([-1.0, 1.0], 7)
+        for sign in (1, -1):
+            expected = _brute_force_subsets(z, a, 0.9, 1.3, sign)
+            for k_start in range(1, 8):
+                res = from_projections(z, a, 0.9, x_norm=1.3, sign=sign, k_start=k_start)
+                assert math.isclose(res.value, expected, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def test_moved_in_increasing_order_with_ties_by_index():
+    """30 projections 0.1 and 30 of 0.2, interleaved: k = 40 moves every 0.1 (by index) and the first ten 0.2."""
+    z = np.array([0.1, -0.2] * 30)
+    B = math.sqrt(40) / 2.5  # B sqrt(k) - 3 - 0.2 (k - 30) is largest at k = 40 (11.0; k = 39, 41: 10.999, 10.998)
+    expected = np.r_[np.arange(0, 60, 2), np.arange(1, 21, 2)].tolist()
+    for method in ("select", "sort"):
+        res = worst_case_gap(z[:, None], np.ones(60), np.ones(1), B, method=method)
+        assert res.k == 40 and res.moved.tolist() == expected
+
+
+def test_projection_core_defaults_dtypes_and_refusals():
+    # relu'(0) = 0 by default: a projection exactly 0 is off, and moves up
+    res = from_projections(np.array([0.0, 5.0]), np.ones(2), 1.0)
+    assert res.k == 1 and res.moves.tolist() == [1.0]
+    assert from_projections(np.array([0.0]), np.ones(1), 1.0, relu_prime_at_zero=1.0).moves.tolist() == [-1.0]
+    none = from_projections(np.array([0.3, -0.2]), -np.ones(2), 1.0)  # no eligible neuron
+    assert none.moved.dtype == np.int64 and none.moved.shape == (0,) and none.moves.shape == (0,)
+    with contract.refuses("z", match="at least one"):
+        from_projections(np.ones(0), np.ones(0), 1.0)
+    with contract.refuses("a", match="finite"):
+        from_projections(np.ones(2), np.array([1.0, np.nan]), 1.0)
+    for bad in (-1.0, 0.5, 2.0):
+        with contract.refuses("relu_prime_at_zero", match="0 or 1"):
+            from_projections(np.ones(2), np.ones(2), 1.0, relu_prime_at_zero=bad)
+    with contract.refuses("method", match="'select', 'sort'"):
+        from_projections(np.ones(2), np.ones(2), 1.0, method="quick")
