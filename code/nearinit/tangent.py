@@ -115,7 +115,7 @@ def ntk_limit_singular(X, *, tol=1e-10) -> bool:
     C = U @ U.T  # the pairs j < k are its strict upper triangle
     if np.any(np.triu(C >= 1.0 - tol, 1)):
         return True
-    j, _ = np.nonzero(np.triu(C <= -1.0 + tol, 1))
+    j, _ = np.nonzero(np.triu(C <= -1.0 + tol))  # the diagonal (cosine 1) never passes: tol < 1
     if j.size == 0:
         return False
     D = U[j]  # one direction per antiparallel pair; with (b) excluded each line carries at most one pair
