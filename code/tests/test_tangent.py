@@ -168,7 +168,8 @@ def test_rank_tolerance_is_relative_and_inclusive():
     sv = np.linalg.svd(_cosines(X)[0][:3], compute_uv=False)
     assert 1.2 < sv[0] < 1.25
     tol = sv[-1] / sv[0]
-    tol = next(t for t in [tol, np.nextafter(tol, 0.0), np.nextafter(tol, 1.0)] if t * sv[0] == sv[-1])
+    near = [tol + k * np.spacing(tol) for k in range(-4, 5)]  # a tol with tol * s_max == s_min exactly, in floats
+    tol = next(t for t in sorted(near, key=lambda t: abs(t - tol)) if t * sv[0] == sv[-1])
     assert ntk_limit_singular(X, tol=tol)
     assert not ntk_limit_singular(X, tol=np.nextafter(tol, 0.0))
     assert ntk_limit_singular(X, tol=1.1 * tol) and not ntk_limit_singular(X, tol=0.9 * tol)
