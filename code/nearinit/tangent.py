@@ -88,7 +88,8 @@ def ntk_limit_singular(X, *, tol=1e-10) -> bool:
     The exact criterion of :prf:ref:`prop-ntk-pd`: singular if and only if (a) some input is 0, or (b) two
     inputs are positive multiples of each other, or (c) the directions of the lines that carry an
     antiparallel pair (x_j, x_k = -c x_j, c > 0) are linearly dependent. Directions are compared up to
-    ``tol`` (cosines within ``tol`` of +-1) and the rank is taken with the same relative tolerance.
+    ``tol`` (cosines within ``tol`` of +-1, inclusive) and the rank is taken with the same relative tolerance
+    (singular values at most ``tol`` times the largest count as 0).
 
     Parameters
     ----------
@@ -111,13 +112,15 @@ def ntk_limit_singular(X, *, tol=1e-10) -> bool:
     if np.any(norms == 0):
         return True
     U = X / norms[:, None]
-    C = U @ U.T
-    np.fill_diagonal(C, 0.0)
-    if np.any(C >= 1.0 - tol):
+    C = U @ U.T  # the pairs j < k are its strict upper triangle
+    if np.any(np.triu(C >= 1.0 - tol, 1)):
         return True
-    j, _ = np.nonzero(np.triu(C <= -1.0 + tol))
+    j, _ = np.nonzero(np.triu(C <= -1.0 + tol))  # the diagonal (cosine 1) never passes: tol < 1
     if j.size == 0:
         return False
     D = U[j]  # one direction per antiparallel pair; with (b) excluded each line carries at most one pair
-    sv = np.linalg.svd(D, compute_uv=False)
+    sv = np.linalg.svd(
+        D,
+        compute_uv=False,  # pragma: no mutate (numpy reads compute_uv=None as False too: the same call)
+    )
     return bool(np.sum(sv > tol * sv[0]) < D.shape[0])

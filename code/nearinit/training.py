@@ -143,7 +143,9 @@ def train_first_layer(
     Raises
     ------
     ValueError, TypeError
-        On bad shapes or values, a ``linearized`` that is not a bool, or more than 10**11 multiply-adds of work.
+        On bad shapes or values, a ``linearized`` that is not a bool, more than 10**11 multiply-adds of work
+        ((steps + 1)(n + k) m d), or arrays past :data:`nearinit.MEMORY_BUDGET` (32 (n + k) m + 8 steps (k + 3)
+        bytes, k the rows of ``X_eval`` or 0).
 
     Examples
     --------
@@ -173,14 +175,18 @@ def train_first_layer(
     work = (steps + 1) * (X.shape[0] + n_eval) * W0.size
     if work > _MAX_WORK:
         raise ValueError(f"The 'steps' parameter asks for about {work:.2e} multiply-adds, over {_MAX_WORK:.0e}.")
-    f0 = linearize(W0, a, activation=act, scale=scale) if linearized else None
-    D0 = f0.base_derivatives(X) if linearized else None
+    if linearized:
+        f0 = linearize(W0, a, activation=act, scale=scale)
+        D0 = f0.base_derivatives(X)
 
-    def outputs(W, Xs):
-        if linearized:
+        def outputs(W, Xs):
             return f0._outputs(W, Xs), D0
-        Z = Xs @ W.T
-        return c * (act.sigma(Z) @ a), act.sigma_prime(Z)
+
+    else:
+
+        def outputs(W, Xs):
+            Z = Xs @ W.T
+            return c * (act.sigma(Z) @ a), act.sigma_prime(Z)
 
     n = X.shape[0]
     W = W0.copy()
@@ -200,10 +206,10 @@ def train_first_layer(
 
 def _check_kernel(K, r0) -> tuple[np.ndarray, np.ndarray]:
     K = as_array("K", K, ndim=(2,))
-    if K.shape[0] != K.shape[1] or K.shape[0] == 0:
+    n = len(K)
+    if K.shape != (n, n) or n == 0:
         raise ValueError(f"The 'K' parameter must be a nonempty square matrix. Got shape {K.shape}.")
     r0 = as_array("r0", r0, ndim=(1,))
-    n = K.shape[0]
     if r0.shape[0] != n:
         raise ValueError(f"The 'r0' parameter must have one entry per row of 'K' ({n}). Got {r0.shape[0]} entries.")
     if not np.allclose(K, K.T, rtol=1e-12, atol=1e-12):
@@ -232,7 +238,8 @@ def gd_radius(K, r0) -> float:
     Raises
     ------
     ValueError
-        If ``K`` is not symmetric positive definite, or the shapes do not match.
+        If ``K`` is not symmetric (to a relative 1e-12) or not positive definite (its smallest eigenvalue at most
+        1e-12 times its largest), or the shapes do not match.
 
     Examples
     --------
@@ -255,7 +262,8 @@ def linear_gd_distance(K, r0, *, lr, steps) -> np.ndarray:
 
     W_t - W_0 = -J^T K^+ (I - (I - lr K/n)^t) r0 with J the Jacobian (J J^T = K), so
     ||W_t - W_0||_F^2 = sum_j (1 - (1 - lr lambda_j/n)^t)^2 (u_j^T r0)^2 / lambda_j over the eigenpairs of K
-    (terms with lambda_j = 0 vanish). :prf:ref:`prop-gd-radius`.
+    (terms with lambda_j = 0 vanish: eigenvalues at most 1e-12 lambda_max count as 0). :prf:ref:`prop-gd-radius`.
+    The (steps + 1, n) arrays of the sum (16 bytes an entry) are refused past :data:`nearinit.MEMORY_BUDGET`.
 
     Parameters
     ----------
@@ -328,7 +336,8 @@ def gap_along_training(W0, a, X, y, X_check, *, lr, steps) -> PathGap:
     lr : float
         Step size, ``> 0``.
     steps : int
-        Number of steps, ``>= 0``.
+        Number of steps, ``>= 0``. The gaps and distances (8 (steps + 1)(k + 1) bytes) are refused past
+        :data:`nearinit.MEMORY_BUDGET`.
 
     Returns
     -------
@@ -346,14 +355,17 @@ def gap_along_training(W0, a, X, y, X_check, *, lr, steps) -> PathGap:
     from .linearization import linearization_gap
 
     W0, a = check_weights(W0, a, W_name="W0")
+    X, _ = check_inputs(X, W0.shape[1])
+    y = _targets(y, X.shape[0])
     Xc, _ = check_inputs(X_check, W0.shape[1], name="X_check")
+    lr = check_positive("lr", lr)
     steps = check_steps("steps", steps)
     check_budget("steps", steps, 8.0 * (steps + 1) * (Xc.shape[0] + 1), f"the gaps at {steps + 1} steps")
     W = W0.copy()
-    gaps = [linearization_gap(W, W0, a, Xc, scale="ntk")]
-    distances = [0.0]
-    for _ in range(steps):
-        W = train_first_layer(W, a, X, y, lr=lr, steps=1, scale="ntk").W
+    gaps, distances = [], []
+    for t in range(steps + 1):
+        if t > 0:
+            W = train_first_layer(W, a, X, y, lr=lr, steps=1, scale="ntk").W
         gaps.append(linearization_gap(W, W0, a, Xc, scale="ntk"))
         distances.append(float(np.linalg.norm(W - W0)))
     return PathGap(np.array(gaps), np.array(distances), W)

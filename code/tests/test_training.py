@@ -8,6 +8,8 @@ predictions), errors.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -132,3 +134,275 @@ def test_errors(kwargs, exc, pattern):
     args = {"W0": W0, "a": a, "X": X, "y": y, "lr": 0.1, "steps": 2, "scale": "ntk"} | kwargs
     with pytest.raises(exc, match=pattern):
         train_first_layer(args.pop("W0"), args.pop("a"), args.pop("X"), args.pop("y"), **args)
+
+
+# ------------------------------------------------------------------ a hand-written gradient-descent loop (oracle)
+def _relu(z):
+    return z if z > 0 else 0.0
+
+
+def _hand_gd(W0, a, X, y, lr, steps, c, linearized, X_eval):
+    """Plain loops over neurons and inputs: f(x) = c sum_i a_i relu(w_i.x) (or its linearization at W0), the step
+    w_i -= lr (c/n) sum_j r_j a_i 1{u_i.x_j > 0} x_j with u = w (network) or u = w_0 (linearization)."""
+    m, n = len(a), len(y)
+    W = [list(map(float, row)) for row in W0]
+    base = [list(map(float, row)) for row in W0]
+
+    def dot(u, x):
+        return sum(ui * xi for ui, xi in zip(u, x, strict=True))
+
+    def f(W, x):
+        if not linearized:
+            return c * sum(a[i] * _relu(dot(W[i], x)) for i in range(m))
+        return c * sum(
+            a[i] * (_relu(dot(base[i], x)) + (dot(base[i], x) > 0) * (dot(W[i], x) - dot(base[i], x))) for i in range(m)
+        )
+
+    losses, dists, preds = [], [], []
+    for t in range(steps + 1):
+        r = [f(W, X[j]) - y[j] for j in range(n)]
+        losses.append(sum(rj * rj for rj in r) / (2 * n))
+        dists.append(sum((W[i][k] - base[i][k]) ** 2 for i in range(m) for k in range(len(W[i]))) ** 0.5)
+        preds.append([f(W, x) for x in X_eval])
+        if t < steps:
+            U = base if linearized else W
+            grad = [
+                [
+                    (c / n) * sum(r[j] * a[i] * (dot(U[i], X[j]) > 0) * X[j][k] for j in range(n))
+                    for k in range(len(W[i]))
+                ]
+                for i in range(m)
+            ]
+            W = [[W[i][k] - lr * grad[i][k] for k in range(len(W[i]))] for i in range(m)]
+    return np.array(W), np.array(losses), np.array(dists), np.array(preds)
+
+
+@pytest.mark.parametrize("scale", [None, "ntk"])
+@pytest.mark.parametrize("linearized", [False, True])
+def test_matches_a_hand_written_loop_with_outer_weights_not_one(scale, linearized):
+    """Outer weights of several sizes and signs (|a_i| != 1, so a_i and 1/a_i differ), three steps, ReLU."""
+    W0 = np.array([[0.6, -0.2], [-0.3, 0.8], [0.5, 0.4]])
+    a = np.array([0.5, -2.0, 1.5])
+    X = np.array([[1.0, 0.5], [-0.4, 1.0], [0.3, -1.2], [0.9, 0.9]])
+    y = np.array([0.3, -0.7, 0.2, 1.1])
+    Xe = np.array([[0.2, 0.1], [-1.0, 0.3]])
+    c = 1.0 if scale is None else 1 / np.sqrt(3)
+    res = train_first_layer(W0, a, X, y, lr=0.4, steps=3, scale=scale, linearized=linearized, X_eval=Xe)
+    W, losses, dists, preds = _hand_gd(W0, a, X, y, 0.4, 3, c, linearized, Xe)
+    np.testing.assert_allclose(res.W, W, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(res.losses, losses, rtol=1e-12)
+    np.testing.assert_allclose(res.distances, dists, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(res.predictions, preds, rtol=1e-12, atol=1e-14)
+
+
+# ------------------------------------------------------------------ the memory budget and the work cap
+def _train_args(n, d, m, k, seed=0):
+    rng = np.random.default_rng(seed)
+    W0 = rng.standard_normal((m, d))
+    a = np.where(np.arange(m) % 2 == 0, 1.0, -1.0)
+    X_eval = None if k is None else rng.standard_normal((k, d))
+    return W0, a, rng.standard_normal((n, d)), rng.standard_normal(n), X_eval
+
+
+@pytest.mark.parametrize(("n", "d", "m", "k", "steps"), [(3, 2, 4, 3, 5), (3, 2, 4, None, 5), (5, 1, 2, 4, 7)])
+def test_budget_at_its_boundary(monkeypatch, n, d, m, k, steps):
+    """A run takes 32 (n + k) m + 8 steps (k + 3) bytes (k = 0 without X_eval): accepted at exactly that budget,
+    refused one byte below, naming X with its number of rows and what would not fit."""
+    import contract
+
+    import nearinit._validation as validation
+
+    W0, a, X, y, Xe = _train_args(n, d, m, k)
+    kk = 0 if k is None else k
+    need = 32 * (n + kk) * m + 8 * steps * (kk + 3)
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", need)
+    res = train_first_layer(W0, a, X, y, lr=0.1, steps=steps, X_eval=Xe)
+    assert res.losses.shape == (steps + 1,)
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", need - 1)
+    with contract.refuses("X", match=rf"the \(n, m\) arrays of a step would take .* Got X = {n}\."):
+        train_first_layer(W0, a, X, y, lr=0.1, steps=steps, X_eval=Xe)
+
+
+class _Stopped(Exception):
+    """Raised by the activation below: the run got past its checks and began to compute."""
+
+
+def _stop(z):
+    raise _Stopped
+
+
+def _stopping_activation():
+    from nearinit import Activation
+
+    return Activation("stop", _stop, _stop)
+
+
+@pytest.mark.parametrize(("n", "k"), [(10, None), (5, 5), (1, 9)])
+def test_work_cap_at_its_boundary(n, k):
+    """(steps + 1)(n + k) m d multiply-adds: exactly 10**11 is accepted (the run starts), one more step is refused
+    naming steps, with the work and the cap in the message."""
+    import contract
+
+    W0, a, X, y, Xe = _train_args(n, 100, 100, k)
+    stop = _stopping_activation()
+    with pytest.raises(_Stopped):  # (999999 + 1) * 10 * 100 * 100 = 10**11
+        train_first_layer(W0, a, X, y, lr=0.1, steps=999_999, X_eval=Xe, activation=stop)
+    with contract.refuses("steps", match=r"about 1\.00e\+11 multiply-adds, over 1e\+11\."):
+        train_first_layer(W0, a, X, y, lr=0.1, steps=1_000_000, X_eval=Xe, activation=stop)
+    work = 10**6 * (2 * n + (0 if k is None else k)) * 100 * 100  # twice the training inputs
+    with contract.refuses("steps", match=re.escape(f"about {work:.2e} multiply-adds")):
+        train_first_layer(W0, a, np.vstack([X, X]), np.concatenate([y, y]), lr=0.1, steps=999_999, X_eval=Xe)
+
+
+# ------------------------------------------------------------------ gd_radius and linear_gd_distance
+def test_gd_radius_of_one_input_and_scale_invariance():
+    """sqrt(r0^2 / K) for one input; r0^T (s K)^{-1} r0 = r0^T K^{-1} r0 / s, with the definiteness test relative to
+    the largest eigenvalue, so a small kernel is not refused for being small."""
+    from nearinit import gd_radius
+
+    assert gd_radius(np.array([[4.0]]), np.array([3.0])) == pytest.approx(1.5, rel=1e-15)
+    K, r0 = np.diag([1.0, 1e-10]), np.array([1.0, 1e-5])
+    for s in [1e-3, 1.0, 1e3]:
+        assert gd_radius(s * K, r0) == pytest.approx(np.sqrt(2.0 / s), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("diagonal", "smallest", "largest"),
+    [
+        ([1.0, 1e-12], "1e-12", "1"),
+        ([100.0, 1e-11], "1e-11", "100"),
+        ([100.0, 1.0, 1e-11], "1e-11", "100"),
+        ([4.0, 2.0, -1.0], "-1", "4"),
+    ],
+)
+def test_gd_radius_refuses_eigenvalues_at_most_1e_12_of_the_largest(diagonal, smallest, largest):
+    import contract
+
+    from nearinit import gd_radius
+
+    with contract.refuses("K", match=rf"positive definite\. Got smallest eigenvalue {smallest} \(largest {largest}\)"):
+        gd_radius(np.diag(diagonal), np.ones(len(diagonal)))
+
+
+@pytest.mark.parametrize(
+    "K",
+    [[[2.0, 1.0 + 1e-9], [1.0, 2.0]], [[1.0, 1e-10], [0.0, 1.0]], [[2.0, 1.0], [0.5, 2.0]]],
+    ids=["relative-1e-9", "absolute-1e-10", "off-by-half"],
+)
+def test_kernel_must_be_symmetric_to_1e_12(K):
+    import contract
+
+    from nearinit import gd_radius, linear_gd_distance
+
+    with contract.refuses("K", match="symmetric"):
+        gd_radius(np.array(K), np.ones(2))
+    with contract.refuses("K", match="symmetric"):
+        linear_gd_distance(np.array(K), np.ones(2), lr=0.1, steps=2)
+
+
+def _closed_form_distance(lams, r0, lr, times):
+    """sqrt(sum_j (1 - (1 - lr lam_j / n)^t)^2 r_j^2 / lam_j) for a diagonal kernel, term by term, at the given t."""
+    n = len(r0)
+    return np.array(
+        [
+            np.sqrt(
+                sum((1 - (1 - lr * lam / n) ** t) ** 2 * r**2 / lam for lam, r in zip(lams, r0, strict=True) if lam)
+            )
+            for t in times
+        ]
+    )
+
+
+@pytest.mark.parametrize(("diagonal", "lr"), [([1.0, 1e-12], 1.0), ([100.0, 1e-11], 0.01), ([100.0, 1.0, 1e-11], 0.01)])
+def test_linear_gd_distance_drops_eigenvalues_at_most_1e_12_of_the_largest(diagonal, lr):
+    """Such a mode counts as lambda = 0 (its term vanishes): the same distances as with that eigenvalue set to 0,
+    although at 10**6 steps the dropped term would be visible (t lr lambda / n is of order 1e-6 .. 1e-5)."""
+    from nearinit import linear_gd_distance
+
+    r0 = np.ones(len(diagonal))
+    got = linear_gd_distance(np.diag(diagonal), r0, lr=lr, steps=10**6)
+    kept = [lam if lam > 1e-6 else 0.0 for lam in diagonal]
+    np.testing.assert_allclose(got, linear_gd_distance(np.diag(kept), r0, lr=lr, steps=10**6), rtol=1e-14)
+    np.testing.assert_allclose(
+        got[:: 10**5], _closed_form_distance(kept, r0, lr, range(0, 10**6 + 1, 10**5)), rtol=1e-12
+    )
+
+
+def test_linear_gd_distance_scale_invariance():
+    """(s K, lr / s) gives the distances of (K, lr) divided by sqrt(s): lr lambda is unchanged, r^2 / lambda scales
+    by 1/s. The small mode (5e-10 of the largest) is kept at every s, and carries a visible share at 10**5 steps."""
+    from nearinit import linear_gd_distance
+
+    K, r0 = np.diag([1.0, 5e-10]), np.array([1.0, 1.0])
+    base = linear_gd_distance(K, r0, lr=1.0, steps=10**5)
+    assert base[-1] ** 2 == pytest.approx(1.0 + 1.25, rel=1e-4)  # the big mode's 1 and the small one's (t lam)^2/4/lam
+    for s in [1e-3, 1e3]:
+        np.testing.assert_allclose(linear_gd_distance(s * K, r0, lr=1.0 / s, steps=10**5), base / np.sqrt(s), rtol=1e-6)
+
+
+@pytest.mark.parametrize(("n", "steps"), [(2, 4), (3, 6)])
+def test_linear_gd_distance_budget_at_its_boundary(monkeypatch, n, steps):
+    """16 bytes per entry of the (steps + 1, n) arrays: accepted at exactly that budget, refused one byte below."""
+    import contract
+
+    import nearinit._validation as validation
+    from nearinit import linear_gd_distance
+
+    need = 16 * (steps + 1) * n
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", need)
+    assert linear_gd_distance(np.eye(n), np.ones(n), lr=0.5, steps=steps).shape == (steps + 1,)
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", need - 1)
+    with contract.refuses("steps", match=rf"{steps + 1} steps of {n} modes would take .* Got steps = {steps}\."):
+        linear_gd_distance(np.eye(n), np.ones(n), lr=0.5, steps=steps)
+
+
+# ------------------------------------------------------------------ gap_along_training
+def test_gap_along_training_follows_train_first_layer():
+    """The path is train_first_layer's (scaled network); the gap is forward - linearize(W0) at the same W_t."""
+    from nearinit import gap_along_training
+
+    W0, a, X, y = _problem(m=9, d=2, n=4, seed=5)
+    Xc = np.array([[0.3, -0.8], [1.0, 0.2], [-0.5, -0.5]])
+    f0 = linearize(W0, a, scale="ntk")
+    path = gap_along_training(W0, a, X, y, Xc, lr=3.0, steps=4)
+    full = train_first_layer(W0, a, X, y, lr=3.0, steps=4, scale="ntk")
+    np.testing.assert_allclose(path.distances, full.distances, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(path.W, full.W, rtol=1e-12)
+    assert path.distances[0] == 0.0 and path.distances[-1] > 0
+    for t in range(5):
+        Wt = train_first_layer(W0, a, X, y, lr=3.0, steps=t, scale="ntk").W
+        gap = forward(Wt, a, Xc, scale="ntk") - f0(Wt, Xc)
+        np.testing.assert_allclose(path.gaps[t], gap, rtol=1e-9, atol=1e-14)
+    assert np.abs(path.gaps[-1]).max() > 1e-6  # the network has moved away from its linearization
+
+
+def test_gap_along_training_budget_at_its_boundary(monkeypatch):
+    """The gaps and distances take 8 (steps + 1)(k + 1) bytes: accepted at exactly that budget, refused one below."""
+    import contract
+
+    import nearinit._validation as validation
+    from nearinit import gap_along_training
+
+    W0, a, X, y = _problem(m=4, d=2, n=3, seed=6)
+    Xc = np.ones((9, 2))
+    need = 8 * (5 + 1) * (9 + 1)  # more than the 32 n m + 24 bytes of each step of train_first_layer
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", need)
+    assert gap_along_training(W0, a, X, y, Xc, lr=0.1, steps=5).gaps.shape == (6, 9)
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", need - 1)
+    with contract.refuses("steps", match=r"the gaps at 6 steps would take .* Got steps = 5\."):
+        gap_along_training(W0, a, X, y, Xc, lr=0.1, steps=5)
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"), [("X", np.ones((3, 5))), ("y", np.ones(2)), ("lr", 0.0), ("X_check", np.ones((2, 3)))]
+)
+def test_gap_along_training_refuses_bad_training_arguments_even_without_steps(name, bad):
+    """X, y and lr are checked before any step (with steps=0 they would otherwise never be looked at)."""
+    import contract
+
+    from nearinit import gap_along_training
+
+    W0, a, X, y = _problem(m=4, d=2, n=3, seed=6)
+    args = {"X": X, "y": y, "X_check": X, "lr": 0.1} | {name: bad}
+    with contract.refuses(name):
+        gap_along_training(W0, a, args["X"], args["y"], args["X_check"], lr=args["lr"], steps=0)
