@@ -16,6 +16,7 @@ rows the supremum grows like c B^{4/3} ||x|| m^{1/3} with c = (3/4) (2 sqrt(2 pi
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -88,12 +89,20 @@ def concavity_certificate(K, B, lower) -> bool:
 
 
 def _check_scaled_radius(B: float, x_norm: float, K: int) -> float:
-    """B ||x||, refused when B ||x|| sqrt(K) overflows float64 (the objective would be inf - inf)."""
+    """B ||x||, refused when B ||x|| sqrt(K) overflows float64 (the objective would be inf - inf), or when a step
+    B ||x|| / (2 sqrt(K)) of the objective falls below float64's smallest normal number (the steps would lose their
+    relative precision: at B = 5e-324 the objective rounds to the same number at k = 1 and k = 3)."""
     radius = B * x_norm
     if not math.isfinite(radius * math.sqrt(max(K, 1))):
         raise ValueError(
             f"The 'B' and 'x_norm' parameters are too large together: B ||x|| sqrt(m) overflows float64. "
             f"Got B = {B!r}, x_norm = {x_norm!r}."
+        )
+    if radius != 0 and radius < 2 * math.sqrt(max(K, 1)) * sys.float_info.min:
+        raise ValueError(
+            f"The 'B' and 'x_norm' parameters are too small together: B ||x|| / (2 sqrt(m)) is below float64's "
+            f"smallest normal number ({sys.float_info.min:.3g}), so the worst case would be rounded. "
+            f"Got B = {B!r}, x_norm = {x_norm!r}; rescale B, x and W0 by a common factor."
         )
     return radius
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import sys
 
+import contract
 import numpy as np
 import pytest
 import sympy as sp
@@ -210,6 +212,10 @@ def test_optimal_point_attains_the_value_and_beats_the_ball(seed):
 def test_selection_equals_full_sort_for_any_start(values, seed, B, k_start, sign):
     z = np.round(np.asarray(values), 1)  # rounding makes ties and exact zeros common
     a = np.random.default_rng(seed).choice([-1.0, 1.0], z.size)
+    if 0 < B * 1.3 < 2 * math.sqrt(z.size) * sys.float_info.min:  # the steps would be subnormal: refused, not rounded
+        with contract.refuses("B", match="too small together"):
+            from_projections(z, a, B, x_norm=1.3, sign=sign, k_start=k_start)
+        return
     ref_value, ref_k = _full_sort_reference(z, a, B, 1.3, sign)
     res = from_projections(z, a, B, x_norm=1.3, sign=sign, k_start=k_start)
     assert math.isclose(res.value, ref_value, rel_tol=1e-12, abs_tol=1e-12)
@@ -220,6 +226,20 @@ def test_selection_equals_full_sort_for_any_start(values, seed, B, k_start, sign
         kth = np.sort(np.abs(z[a == sign]))[res.K - 1]
         assert concavity_certificate(res.K, B * 1.3, kth)
     assert_allclose(np.abs(res.moves), B * 1.3 / math.sqrt(res.k) if res.k else 0.0)
+
+
+def test_subnormal_steps_are_refused_not_rounded():
+    """At B = 5e-324 the objective B ||x|| sqrt(k) - sum z rounds to 5e-324 at k = 1 and to 1e-323 at k = 3 (three
+    zero projections): the selection stopped at k = 1, half the true value, in silence. Now refused, naming B and
+    x_norm; the smallest radius with normal steps is still computed exactly."""
+    z, a = np.zeros(3), np.ones(3)
+    for B in (5e-324, 1e-310, 2.2e-308):
+        with contract.refuses("B", match="smallest normal number"):
+            from_projections(z, a, B, x_norm=1.0)
+    B = 2 * math.sqrt(3) * sys.float_info.min
+    res = from_projections(z, a, B, x_norm=1.0)
+    assert res.k == 3 and res.value == B * math.sqrt(3)
+    assert from_projections(z, a, 0.0).value == 0.0
 
 
 def test_large_random_instance_selection_equals_full_sort():
@@ -484,7 +504,6 @@ def test_worst_case_gap_refuses_a_non_finite_W0_without_a_warning_and_an_overflo
 
 
 # --- mutation testing: the selection's boundary element, ties, defaults, refusals ---------------------------------
-import contract  # noqa: E402
 
 
 def _brute_force_subsets(z, a, B, x_norm, sign):
