@@ -169,7 +169,9 @@ def test_rank_tolerance_is_relative_and_inclusive():
     assert 1.2 < sv[0] < 1.25
     tol = sv[-1] / sv[0]
     near = [tol + k * np.spacing(tol) for k in range(-4, 5)]  # a tol with tol * s_max == s_min exactly, in floats
-    tol = next(t for t in sorted(near, key=lambda t: abs(t - tol)) if t * sv[0] == sv[-1])
-    assert ntk_limit_singular(X, tol=tol)
-    assert not ntk_limit_singular(X, tol=np.nextafter(tol, 0.0))
     assert ntk_limit_singular(X, tol=1.1 * tol) and not ntk_limit_singular(X, tol=0.9 * tol)
+    exact = [t for t in sorted(near, key=lambda t: abs(t - tol)) if t * sv[0] == sv[-1]]
+    if not exact:  # another LAPACK's last bits: no float product lands on s_min here (found on the reference machine)
+        pytest.skip("no float tol with tol * s_max == s_min exactly for this LAPACK's singular values")
+    assert ntk_limit_singular(X, tol=exact[0])
+    assert not ntk_limit_singular(X, tol=np.nextafter(exact[0], 0.0))
