@@ -16,7 +16,7 @@ import lazy_loader as _lazy
 
 def _stub_modules() -> dict[str, tuple[str, ...]]:
     """Submodule -> its public names, in the book's order, as ``__init__.pyi`` lists them."""
-    tree = _ast.parse(_pathlib.Path(__file__).with_suffix(".pyi").read_text(encoding="utf-8"))
+    tree = _ast.parse(_pathlib.Path(__file__).with_suffix(".pyi").read_bytes())  # bytes: decoded as UTF-8 (PEP 263)
     modules: dict[str, tuple[str, ...]] = {}
     for node in tree.body:
         if isinstance(node, _ast.ImportFrom) and node.level == 1 and node.module:

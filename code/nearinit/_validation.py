@@ -21,6 +21,8 @@ MEMORY_BUDGET = 1 << 30
 #: refused before the first pass (the work would take hours).
 MAX_STEPS = 10**6
 
+_FLOAT_BYTES = 8  # one float64 entry
+
 
 def _scalar(value):
     """A 0-d NumPy array as its scalar (``np.array(0.5)`` is a number); anything else unchanged."""
@@ -30,7 +32,8 @@ def _scalar(value):
 
 
 def _bytes(n: float) -> str:
-    return f"{n / 2**30:.3g} GiB" if n >= 2**28 else f"{n / 2**20:.3g} MiB"
+    """A size in GiB (every size it prints, the budget and what exceeds it, is at least 1 GiB)."""
+    return f"{n / 2**30:.3g} GiB"
 
 
 def check_budget(name: str, value, n_bytes: float, what: str) -> None:
@@ -42,17 +45,12 @@ def check_budget(name: str, value, n_bytes: float, what: str) -> None:
         )
 
 
-def chunk_rows(bytes_per_row: float, *, parts: int = 8) -> int:
-    """Rows per chunk so that ``parts`` arrays of that many rows fit in the memory budget (at least 1)."""
-    return max(1, int(MEMORY_BUDGET // (parts * max(bytes_per_row, 1.0))))
-
-
-def by_rows(fn, X2: np.ndarray, m: int, *, parts: int = 4) -> np.ndarray:
-    """``fn`` (a map from rows of inputs to one value per row) on row blocks of ``X2`` whose (rows, m) temporaries
-    (``parts`` of them) fit in the memory budget, concatenated: the same answer as ``fn(X2)``, in bounded memory."""
-    step = chunk_rows(8.0 * m, parts=parts)
-    if X2.shape[0] <= step:
-        return fn(X2)
+def by_rows(fn, X2, m: int, *, parts: int = 4):  # pragma: no mutate (the default only sizes the blocks)
+    """``fn`` (a map from rows of inputs to one value per row) on the largest row blocks of ``X2`` whose (rows, m)
+    float64 temporaries (``parts`` of them) fit in the memory budget (one row at least), concatenated: the same
+    answer as ``fn(X2)``, in bounded memory."""
+    row_bytes = parts * _FLOAT_BYTES * m
+    step = MEMORY_BUDGET // min(row_bytes, MEMORY_BUDGET)  # >= 1: a row whose temporaries exceed the budget alone
     return np.concatenate([fn(X2[lo : lo + step]) for lo in range(0, X2.shape[0], step)])
 
 
@@ -93,9 +91,9 @@ def as_array(name: str, value, *, ndim: tuple[int, ...], finite: bool = True) ->
         raw = np.asarray(value)
     except (TypeError, ValueError) as err:  # ragged nested sequences
         raise TypeError(f"{want} Got {_got(value)} instead.") from err
-    if raw.dtype.kind not in "biuf":
+    if raw.dtype.kind not in ("b", "i", "u", "f"):  # bool, int, unsigned, float
         raise TypeError(f"{want} Got {_got(raw)} instead.")
-    arr = raw.astype(float, copy=False)
+    arr = np.asarray(raw, dtype=float)
     if arr.ndim not in ndim:
         want = " or ".join(f"{k}-D" for k in ndim)
         raise ValueError(f"The '{name}' parameter must be a {want} array. Got an array of shape {arr.shape} instead.")
@@ -130,11 +128,11 @@ def check_choice(name: str, value, choices: tuple[str, ...]) -> str:
     return value
 
 
-def check_callable(name: str, value, *, optional: bool = False):
-    """Return ``value`` if it is callable (or None when ``optional``)."""
-    if (value is None and optional) or callable(value):
+def check_callable(name: str, value):
+    """Return ``value`` if it is callable."""
+    if callable(value):
         return value
-    raise TypeError(f"The '{name}' parameter must be callable{' or None' if optional else ''}. Got {_got(value)}.")
+    raise TypeError(f"The '{name}' parameter must be callable. Got {_got(value)} instead.")
 
 
 def check_bool(name: str, value) -> bool:

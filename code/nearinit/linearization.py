@@ -150,7 +150,7 @@ def linearization_gap(W, V, a, X, *, activation="relu", scale=None):
 def _generic_gap(W, V, a, X2, act) -> np.ndarray:
     """The gap term by term for any sigma with a sigma', in chunks of neurons."""
     out = np.zeros(X2.shape[0])
-    step = max(1, _CHUNK // max(1, X2.shape[0]))
+    step = _CHUNK // min(X2.shape[0], _CHUNK)  # neurons per block, >= 1 (n >= 1: check_inputs)
     for lo in range(0, V.shape[0], step):
         Zw = X2 @ W[lo : lo + step].T
         Zv = X2 @ V[lo : lo + step].T

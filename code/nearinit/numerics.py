@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ._validation import MEMORY_BUDGET, as_array, check_positive
+from ._validation import MEMORY_BUDGET, as_array, check_callable, check_positive
 
 __all__ = ["MEMORY_BUDGET", "finite_difference_gradient", "frobenius_norm", "loglog_slope"]
 
@@ -52,8 +52,10 @@ def loglog_slope(x, y) -> tuple[float, float]:
     if np.any(x <= 0) or np.any(y <= 0):
         raise ValueError("The 'x' and 'y' parameters must be positive for a log-log fit. Got a value <= 0.")
     lx = np.log(x)
-    if np.all(lx == lx[0]):
-        raise ValueError(f"The 'x' parameter must hold at least two distinct values for a slope. Got only {x[0]!r}.")
+    if lx.max() == lx.min():
+        raise ValueError(
+            f"The 'x' parameter must hold at least two distinct values for a slope. Got only {float(x.min())!r}."
+        )
     slope, intercept = np.polyfit(lx, np.log(y), 1)
     return float(slope), float(np.exp(intercept))
 
@@ -64,7 +66,7 @@ def frobenius_norm(D) -> float:
     Parameters
     ----------
     D : ndarray
-        Finite entries, any shape.
+        Finite entries, 0-D to 3-D (a number, a vector, a matrix or a stack of matrices).
 
     Returns
     -------
@@ -91,7 +93,7 @@ def finite_difference_gradient(fun, W, *, h=1e-6) -> np.ndarray:
     fun : callable
         ``fun(W)`` returns a float.
     W : ndarray
-        The point, at most 10**5 entries (fun is called twice per entry).
+        The point, 0-D to 3-D, at most 10**5 entries (fun is called twice per entry).
     h : float, default 1e-6
         Step, ``> 0``.
 
@@ -104,8 +106,7 @@ def finite_difference_gradient(fun, W, *, h=1e-6) -> np.ndarray:
     >>> finite_difference_gradient(lambda W: float(np.sum(W**2)), np.array([[1.0, -2.0]])).round(6)
     array([[ 2., -4.]])
     """
-    if not callable(fun):
-        raise TypeError(f"The 'fun' parameter must be callable. Got {type(fun).__name__} instead.")
+    fun = check_callable("fun", fun)
     W = as_array("W", W, ndim=(0, 1, 2, 3))
     if W.size > _MAX_FD_ENTRIES:
         raise ValueError(f"The 'W' parameter must have at most {_MAX_FD_ENTRIES} entries. Got {W.size}.")

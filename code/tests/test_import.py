@@ -51,3 +51,29 @@ def test_the_lazy_table_matches_every_submodule():
             obj = getattr(nearinit, name)
             if callable(obj) and not isinstance(obj, tuple):
                 assert obj.__module__ == f"nearinit.{module}", name
+
+
+def test_stub_modules_reads_the_stub_in_process():
+    """``_stub_modules`` (run here, where mutants reach it, not only at import) gives the table ``__getattr__`` uses."""
+    assert nearinit._stub_modules() == nearinit._MODULES
+    assert nearinit._MODULES["network"] == ("forward", "init_params", "preactivations")
+
+
+def test_stub_modules_keeps_relative_imports_in_order(monkeypatch, tmp_path):
+    """Only ``from .module import names`` counts; a module imported twice gets both lists, in the stub's order."""
+    stub = '''"""A stub (Größe: the file is UTF-8)."""
+from __future__ import annotations
+import numpy as np
+from typing import Any as Any
+from . import network as network
+from .alpha import (
+    f as f,
+    g as g,
+)
+from .beta import h as h
+from ..gamma import z as z
+from .alpha import k as k
+'''
+    (tmp_path / "__init__.pyi").write_text(stub, encoding="utf-8")
+    monkeypatch.setattr(nearinit, "__file__", str(tmp_path / "__init__.py"))
+    assert nearinit._stub_modules() == {"alpha": ("f", "g", "k"), "beta": ("h",)}

@@ -104,3 +104,24 @@ def test_init_params_budget_at_its_boundary_names_the_larger_size(monkeypatch, m
         ValueError, match=rf"'{name}' parameter is too large: an \({m}, {d}\) matrix .* Got {name} = {value}\."
     ):
         init_params(m, d, rng=0)
+
+
+def test_forward_works_in_blocks_within_the_budget(monkeypatch):
+    """With a 1 MiB budget, forward's (rows, m) temporaries for m = 2000 and n = 1000 (16 MB unchunked) stay within
+    it, and the blocks give the unchunked values."""
+    import tracemalloc
+
+    import nearinit._validation as validation
+
+    W, a = init_params(2000, 1, rng=3)
+    X = np.linspace(-1.0, 1.0, 1000)[:, None]
+    full = forward(W, a, X)
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 1 << 20)
+    tracemalloc.start()
+    try:
+        out = forward(W, a, X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 1 << 20
+    np.testing.assert_allclose(out, full, rtol=1e-12, atol=1e-12)
