@@ -187,7 +187,7 @@ def test_chunking_does_not_change_the_gap(monkeypatch, name, c):
     act = get_activation(name, relu_prime_at_zero=c) if name == "relu" else name
     full = linearization_gap(W, W0, a, X, activation=act)
     monkeypatch.setattr(lin, "_CHUNK", 16)  # 2 neurons per chunk with n = 8 (smooth, or ReLU with c != 0)
-    monkeypatch.setattr(kernel, "_BLOCK", 1)  # 128-neuron blocks (ReLU with c = 0): 3 blocks for m = 300
+    monkeypatch.setattr(kernel, "_BLOCK", 1)  # one neuron per block (ReLU with c = 0): 300 blocks for m = 300
     assert_allclose(linearization_gap(W, W0, a, X, activation=act), full, rtol=1e-12, atol=1e-12)
 
 
