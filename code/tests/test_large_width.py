@@ -375,3 +375,26 @@ def test_order_statistics_bound_their_work_before_drawing():
         worst_case_order_statistics(10**14, 1e300, rng=0)  # B M overflows float64: still a clear refusal
     w = worst_case_order_statistics(10**5, 1e300, rng=0)  # B huge at a moderate m: every neuron flips
     assert w.k == w.eligible and np.isfinite(w.value)
+
+
+def test_streaming_budget_is_inclusive(monkeypatch):
+    # the most values a pass keeps is the final pass's count: a budget of exactly that many is enough, one less is not
+    ref = worst_case_streaming(3000, 2.0, rng=8, chunk=256)
+    monkeypatch.setattr(lw, "_MAX_KEPT", ref.kept)
+    assert worst_case_streaming(3000, 2.0, rng=8, chunk=256) == ref
+    monkeypatch.setattr(lw, "_MAX_KEPT", ref.kept - 1)
+    with contract.refuses("B", match=f"over {ref.kept - 1} projections .* Got B = 2.0\\."):
+        worst_case_streaming(3000, 2.0, rng=8, chunk=256)
+
+
+def test_order_statistics_work_bound_is_the_documented_estimate(monkeypatch):
+    """Refused when min(m, (B rho / 2)^(2/3) m^(2/3)) passes the cap (here patched to 1000), not before."""
+    monkeypatch.setattr(lw, "_MAX_SCANNED", 1000)
+    assert worst_case_order_statistics(1000, 1e6, rng=0).k <= 1000  # min(m, ...) = m = the cap: accepted
+    with contract.refuses("B", match="about 1e\\+03 order statistics, over 1e\\+03 .* Got B = 1000000.0\\."):
+        worst_case_order_statistics(1001, 1e6, rng=0)
+    m = 10**6
+    B_cap = 2.0 / np.sqrt(2 / np.pi) * 1000**1.5 / m  # (B rho / 2)^(2/3) m^(2/3) = 1000
+    assert worst_case_order_statistics(m, B_cap * (1 - 1e-9), rng=0).value > 0
+    with contract.refuses("B", match="over 1e\\+03"):
+        worst_case_order_statistics(m, B_cap * (1 + 1e-9), rng=0)
