@@ -248,7 +248,8 @@ def _worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.
         Seed of the realization.
     chunk : int, default 2**20
         Gaussians per chunk; memory is about 16 ``chunk`` bytes plus the kept values (refused, naming ``B``, when
-        more than 2**26 values fall below the threshold: a large B at a large m).
+        more than 2**26 values are expected below the first threshold, before any draw, or fall below a threshold:
+        a large B at a large m).
     margin : float, default 1.2
         First threshold over the value (B^2 / (4 M rho))^(1/3) at which the certificate starts to
         hold for large M; a smaller margin only costs extra passes.
@@ -268,6 +269,13 @@ def _worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.
     entropy = _stream_entropy(rng)
     M = _stream(entropy, m)[1]
     t, passes = _threshold(M, B, margin), 0
+    expected = M * float(special.erf(t / np.sqrt(2.0)))  # E[kept] = M P(abs(g) < t), before any Gaussian is drawn
+    if expected > _MAX_KEPT:
+        raise ValueError(
+            f"The 'B' parameter is too large for m = {m:.3g} on the streaming path: about {expected:.3g} projections "
+            f"are expected below the threshold t = {t:.3g}, over {_MAX_KEPT:.3g} (nearinit.MEMORY_BUDGET); "
+            f'use method="order_statistics". Got B = {B!r}.'
+        )
     while True:
         kept, _ = _streaming_pass(entropy, m, t, chunk, B)
         passes += 1

@@ -293,7 +293,7 @@ def test_streaming_discards_a_value_equal_to_the_threshold():
 def test_streaming_refuses_to_keep_more_than_the_budget(monkeypatch):
     monkeypatch.setattr(lw, "_MAX_KEPT", 100)
     assert worst_case_streaming(150, 5.0, rng=0).kept <= 100  # M <= 100 kept values are fine
-    with contract.refuses("B", match="over 100 projections"):
+    with contract.refuses("B", match="over 100"):
         worst_case_streaming(10_000, 5.0, rng=0, chunk=64)
 
 
@@ -378,13 +378,31 @@ def test_order_statistics_bound_their_work_before_drawing():
 
 
 def test_streaming_budget_is_inclusive(monkeypatch):
-    # the most values a pass keeps is the final pass's count: a budget of exactly that many is enough, one less is not
-    ref = worst_case_streaming(3000, 2.0, rng=8, chunk=256)
+    # margin 0.05: the first threshold keeps few values, the final pass the most; a budget of exactly that many is
+    # enough, one less is refused during the pass that passes it
+    ref = worst_case_streaming(3000, 2.0, rng=8, chunk=256, margin=0.05)
+    assert ref.passes > 1
     monkeypatch.setattr(lw, "_MAX_KEPT", ref.kept)
-    assert worst_case_streaming(3000, 2.0, rng=8, chunk=256) == ref
+    assert worst_case_streaming(3000, 2.0, rng=8, chunk=256, margin=0.05) == ref
     monkeypatch.setattr(lw, "_MAX_KEPT", ref.kept - 1)
-    with contract.refuses("B", match=f"over {ref.kept - 1} projections .* Got B = 2.0\\."):
-        worst_case_streaming(3000, 2.0, rng=8, chunk=256)
+    with contract.refuses("B", match=f"over {ref.kept - 1} projections fall .* Got B = 2.0\\."):
+        worst_case_streaming(3000, 2.0, rng=8, chunk=256, margin=0.05)
+
+
+def test_streaming_refuses_before_drawing_when_the_expected_count_passes_the_budget(monkeypatch):
+    """Expected kept values M P(abs(g) < t) = M erf(t / sqrt 2) at the first threshold t, against the budget."""
+    B, m = 5.0, 10_000
+    for seed in range(20):
+        z = eligible_projections(m, rng=seed)
+        t = 1.2 * (B * B / (4.0 * z.size * np.sqrt(2 / np.pi))) ** (1 / 3)
+        expected = z.size * special.erf(t / np.sqrt(2))
+        if np.count_nonzero(np.abs(z) < t) <= np.ceil(expected):  # the draw keeps no more than expected
+            break
+    monkeypatch.setattr(lw, "_MAX_KEPT", int(np.ceil(expected)))
+    assert worst_case_streaming(m, B, rng=seed).passes == 1
+    monkeypatch.setattr(lw, "_MAX_KEPT", int(np.floor(expected)))
+    with contract.refuses("B", match=f"about {expected:.3g} projections are expected .* Got B = 5.0\\."):
+        worst_case_streaming(m, B, rng=seed)
 
 
 def test_order_statistics_work_bound_is_the_documented_estimate(monkeypatch):
