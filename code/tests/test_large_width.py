@@ -394,11 +394,11 @@ def test_streaming_refuses_before_drawing_when_the_expected_count_passes_the_bud
     B, m = 5.0, 10_000
     for seed in range(20):
         z = eligible_projections(m, rng=seed)
-        t = 1.2 * (B * B / (4.0 * z.size * np.sqrt(2 / np.pi))) ** (1 / 3)
-        expected = z.size * special.erf(t / np.sqrt(2))
-        if np.count_nonzero(np.abs(z) < t) <= np.ceil(expected):  # the draw keeps no more than expected
+        t = lw._threshold(z.size, B, 1.2)
+        expected = z.size * float(special.erf(t / np.sqrt(2.0)))
+        if np.count_nonzero(np.abs(z) < t) <= expected:  # the draw keeps no more than expected
             break
-    monkeypatch.setattr(lw, "_MAX_KEPT", int(np.ceil(expected)))
+    monkeypatch.setattr(lw, "_MAX_KEPT", expected)  # a budget of exactly the expected count is enough
     assert worst_case_streaming(m, B, rng=seed).passes == 1
     monkeypatch.setattr(lw, "_MAX_KEPT", int(np.floor(expected)))
     with contract.refuses("B", match=f"about {expected:.3g} projections are expected .* Got B = 5.0\\."):
