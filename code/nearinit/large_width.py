@@ -48,9 +48,12 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20  # Gaussians drawn per chunk (8 MiB of float64): the memory of the streaming path
+_MAX_CHUNK = 1 << 27  # largest chunk accepted (1 GiB of float64, the memory budget)
 _MAX_MATERIALIZED = MEMORY_BUDGET // 8  # eligible_projections and method='sort' hold all M <= m projections
+_MAX_KEPT = MEMORY_BUDGET // 16  # method='streaming': kept values (and their concatenation) within the budget
 _MAX_STREAMED = 10**10  # method='streaming' draws every projection: about 2.5 minutes at 10**10
 _MAX_ORDER_STATISTICS = 10**14  # method='order_statistics': time ~ m^(2/3), about 20 s at 10**14
+_MAX_SCANNED = 2 * 10**9  # method='order_statistics': order statistics scanned, about a minute
 _RHO = float(np.sqrt(2.0 / np.pi))  # density of |N(0, 1)| at 0
 
 
@@ -81,23 +84,32 @@ class RandomWorstCase(NamedTuple):
     passes: int
 
 
-def _check(m, B, x_norm, chunk, *, max_m: int) -> tuple[int, float, float, int]:
+def _check_m(m, max_m: int) -> int:
     m = check_width("m", m)
     if m > max_m:
         raise ValueError(
-            f"The 'm' parameter must be at most {max_m:.0e} on this path (the work or memory grows with m). "
+            f"The 'm' parameter must be at most {max_m:.3g} on this path (the work or memory grows with m). "
             f'Got {m:.3g}; method="order_statistics" goes to {_MAX_ORDER_STATISTICS:.0e}.'
         )
+    return m
+
+
+def _check_chunk(chunk) -> int:
+    return check_int("chunk", chunk, high=_MAX_CHUNK)
+
+
+def _check(m, B, x_norm, chunk, *, max_m: int) -> tuple[int, float, float, int]:
+    m = _check_m(m, max_m)
     B = check_nonnegative("B", B)
     x_norm = check_positive("x_norm", x_norm)
-    chunk = check_int("chunk", chunk, high=1 << 27)
+    chunk = _check_chunk(chunk)
     _check_scaled_radius(B, x_norm, m)
     return m, B, x_norm, chunk
 
 
 def _stream_entropy(rng) -> int:
     """A 128-bit seed for the projection stream, so that a pass can be replayed exactly."""
-    words = check_rng(rng).integers(0, 2**32, size=4, dtype=np.uint64)
+    words = check_rng(rng).integers(2**32, size=4)  # four 32-bit words in [0, 2**32)
     return int(sum(int(w) << (32 * j) for j, w in enumerate(words)))
 
 
@@ -109,7 +121,7 @@ def _stream(entropy: int, m: int):
 
 def _chunks(gen, M: int, chunk: int):
     """Yield the M standard Gaussians of the realization, ``chunk`` at a time, in one reused buffer."""
-    buf = np.empty(min(chunk, max(M, 1)))
+    buf = np.empty(min(chunk, M))
     for lo in range(0, M, chunk):
         out = buf[: min(chunk, M - lo)]
         gen.standard_normal(out=out)
@@ -120,17 +132,19 @@ def eligible_projections(m, *, rng=None, chunk=_CHUNK) -> np.ndarray:
     """Return the projections w_{0,i}^T x / ||x|| of the a_i = +1 neurons of a random initialization.
 
     The realization of ``random_worst_case(method="sort")`` and ``random_worst_case(method="streaming")`` for the same
-    ``rng`` and ``chunk``: M ~ Binomial(m, 1/2), then M iid N(0, 1) values (rotational invariance,
+    ``rng``: M ~ Binomial(m, 1/2), then M iid N(0, 1) values (rotational invariance,
     :prf:ref:`lem-rotation`). Memory 8 M bytes.
 
     Parameters
     ----------
     m : int
-        Width, ``1 <= m <= 10**9`` (refused beyond: the projections would take over 4 GB).
+        Width, ``1 <= m <= 2**27`` (about 1.34e8; refused beyond: the projections would pass
+        ``nearinit.MEMORY_BUDGET``).
     rng : None, int or numpy.random.Generator
         Seed of the realization.
     chunk : int, default 2**20
-        Gaussians drawn at a time (part of the realization's definition).
+        Accepted for the paths that take it (``1 <= chunk <= 2**27``); the realization does not depend on it
+        (the generator draws the same Gaussians in one block or in chunks).
 
     Returns
     -------
@@ -142,12 +156,10 @@ def eligible_projections(m, *, rng=None, chunk=_CHUNK) -> np.ndarray:
     >>> z.shape[0] == _worst_case_sort(1000, 1.0, rng=0).eligible
     True
     """
-    m, _, _, chunk = _check(m, 0.0, 1.0, chunk, max_m=_MAX_MATERIALIZED)
+    m = _check_m(m, _MAX_MATERIALIZED)
+    _check_chunk(chunk)
     gen, M = _stream(_stream_entropy(rng), m)
-    out = np.empty(M)
-    for j, block in enumerate(_chunks(gen, M, chunk)):
-        out[j * chunk : j * chunk + block.size] = block
-    return out
+    return gen.standard_normal(M)
 
 
 def _worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorstCase:
@@ -158,7 +170,7 @@ def _worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorst
     Parameters
     ----------
     m : int
-        Width, ``1 <= m <= 10**9``.
+        Width, ``1 <= m <= 2**27`` (about 1.34e8).
     B : float
         Radius of the Frobenius ball, ``B >= 0``.
     x_norm : float, default 1.0
@@ -166,7 +178,7 @@ def _worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorst
     rng : None, int or numpy.random.Generator
         Seed of the realization (see :func:`~nearinit.eligible_projections`).
     chunk : int, default 2**20
-        Gaussians drawn at a time.
+        Accepted as by the other paths (``1 <= chunk <= 2**27``); the projections are drawn in one block.
 
     Returns
     -------
@@ -184,7 +196,7 @@ def _worst_case_sort(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK) -> RandomWorst
     (True, True, True)
     """
     m, B, x_norm, chunk = _check(m, B, x_norm, chunk, max_m=_MAX_MATERIALIZED)
-    z = eligible_projections(m, rng=rng, chunk=chunk)
+    z = eligible_projections(m, rng=rng)  # the same realization whatever the chunk
     M = z.size
     np.abs(z, out=z)
     z.sort()
@@ -198,14 +210,20 @@ def _threshold(M: int, B: float, margin: float) -> float:
     return margin * (B * B / (4.0 * max(M, 1) * _RHO)) ** (1.0 / 3.0)
 
 
-def _streaming_pass(entropy: int, m: int, t: float, chunk: int) -> tuple[np.ndarray, int]:
-    """Draw the realization once and keep the abs(g) < t, in a reused buffer."""
+def _streaming_pass(entropy: int, m: int, t: float, chunk: int, B: float) -> tuple[np.ndarray, int]:
+    """Draw the realization once and keep the abs(g) < t, in a reused buffer; refuse past the memory budget."""
     gen, M = _stream(entropy, m)
-    kept = []
-    absbuf = np.empty(min(chunk, max(M, 1)))
+    kept, n_kept = [], 0
     for block in _chunks(gen, M, chunk):
-        a = np.abs(block, out=absbuf[: block.size])
-        kept.append(a[a < t])
+        np.abs(block, out=block)
+        kept.append(block[block < t])
+        n_kept += kept[-1].size
+        if n_kept > _MAX_KEPT:
+            raise ValueError(
+                f"The 'B' parameter is too large for m = {m:.3g} on the streaming path: over {_MAX_KEPT:.3g} "
+                f"projections fall below the threshold t = {t:.3g}, so keeping them would pass "
+                f'nearinit.MEMORY_BUDGET (use method="order_statistics"). Got B = {B!r}.'
+            )
     return (np.concatenate(kept) if kept else np.empty(0)), M
 
 
@@ -229,7 +247,9 @@ def _worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.
     rng : None, int or numpy.random.Generator
         Seed of the realization.
     chunk : int, default 2**20
-        Gaussians per chunk; memory is about 16 ``chunk`` bytes plus the kept values.
+        Gaussians per chunk; memory is about 16 ``chunk`` bytes plus the kept values (refused, naming ``B``, when
+        more than 2**26 values are expected below the first threshold, before any draw, or fall below a threshold:
+        a large B at a large m).
     margin : float, default 1.2
         First threshold over the value (B^2 / (4 M rho))^(1/3) at which the certificate starts to
         hold for large M; a smaller margin only costs extra passes.
@@ -237,7 +257,7 @@ def _worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.
     Returns
     -------
     RandomWorstCase
-        Equal to ``random_worst_case(method="sort")`` on the same ``rng`` and ``chunk``.
+        Equal to ``random_worst_case(method="sort")`` on the same ``rng`` (whatever the ``chunk``).
 
     Notes
     -----
@@ -249,8 +269,15 @@ def _worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.
     entropy = _stream_entropy(rng)
     M = _stream(entropy, m)[1]
     t, passes = _threshold(M, B, margin), 0
+    expected = M * float(special.erf(t / np.sqrt(2.0)))  # E[kept] = M P(abs(g) < t), before any Gaussian is drawn
+    if expected > _MAX_KEPT:
+        raise ValueError(
+            f"The 'B' parameter is too large for m = {m:.3g} on the streaming path: about {expected:.3g} projections "
+            f"are expected below the threshold t = {t:.3g}, over {_MAX_KEPT:.3g} (nearinit.MEMORY_BUDGET); "
+            f'use method="order_statistics". Got B = {B!r}.'
+        )
     while True:
-        kept, _ = _streaming_pass(entropy, m, t, chunk)
+        kept, _ = _streaming_pass(entropy, m, t, chunk, B)
         passes += 1
         if kept.size == M or concavity_certificate(kept.size, B, t):
             break
@@ -261,13 +288,15 @@ def _worst_case_streaming(m, B, *, x_norm=1.0, rng=None, chunk=_CHUNK, margin=1.
     return RandomWorstCase(value, k, M, passes * M, kept.size, passes)
 
 
-def _scan(g, k0: int, s0: float, B: float) -> tuple[float, int, float]:
-    """Max over k0 < k <= k0 + len(g) of B sqrt(k) - s0 - cumsum(g), its smallest argmax, the new sum."""
-    prefix = np.cumsum(g)
+def _scan(g, k0: int, s0: float, B: float) -> tuple[float, int]:
+    """Max over k0 <= k <= k0 + len(g) of B sqrt(k) - s_k, s_k0 = s0 and s0 + cumsum(g) after; smallest argmax."""
+    prefix = np.empty(g.size + 1)
+    prefix[0] = 0.0
+    np.cumsum(g, out=prefix[1:])
     prefix += s0
-    vals = B * np.sqrt(np.arange(k0 + 1, k0 + g.size + 1, dtype=float)) - prefix
+    vals = B * np.sqrt(np.arange(k0, k0 + g.size + 1)) - prefix
     j = int(np.argmax(vals))
-    return float(vals[j]), k0 + j + 1, float(prefix[-1])
+    return float(vals[j]), k0 + j
 
 
 # erfinv(y) = w (1 + w^2/3 + 7 w^4/30 + 127 w^6/630 + 4369 w^8/22680 + ...), w = sqrt(pi) y / 2
@@ -281,12 +310,13 @@ def _half_normal_quantile(u):
     ``u`` is sorted; when its largest entry is below 0.02 (always, at large widths) the Maclaurin
     series of erfinv to w^9 is exact to rounding and four times faster than ``scipy.special.erfinv``.
     """
-    if u[-1] > _SERIES_MAX_U:
+    top = u[-1]
+    if top > _SERIES_MAX_U:  # pragma: no mutate (>= differs only at top == 0.02, where both branches are exact)
         return np.sqrt(2.0) * special.erfinv(u)
     v = u * u
     v *= np.pi / 4.0
-    p = np.full_like(v, _ERFINV_SERIES[0])
-    for coef in _ERFINV_SERIES[1:]:
+    p = np.zeros_like(v)
+    for coef in _ERFINV_SERIES:
         p *= v
         p += coef
     p *= u
@@ -322,7 +352,8 @@ def _worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) -
     ----------
     m : int
         Width, ``1 <= m <= 10**14``: the time grows like m^(2/3) (about a second at 10^12, 20 s at
-        10^14); larger widths are refused before any work.
+        10^14); larger widths are refused before any work, and so is a ``B`` for which the scan would reach
+        more than 2e9 order statistics (about min(m, (B m rho / 2)^(2/3))).
     B : float
         Radius of the Frobenius ball, ``B >= 0``.
     x_norm : float, default 1.0
@@ -339,19 +370,27 @@ def _worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) -
         ``drawn`` counts the exponential and Gamma variates, ``kept`` the largest chunk.
     """
     m, B, x_norm, chunk = _check(m, B, x_norm, chunk, max_m=_MAX_ORDER_STATISTICS)
+    # the scan reaches about min(M, (B M rho / 2)^(2/3)) order statistics (M <= m), one pass: bound it before any draw
+    scanned = min(float(m), (B * _RHO / 2.0) ** (2.0 / 3.0) * float(m) ** (2.0 / 3.0))
+    if scanned > _MAX_SCANNED:
+        raise ValueError(
+            f"The 'B' parameter is too large for m = {m:.3g} on this path: the scan would reach about {scanned:.3g} "
+            f"order statistics, over {_MAX_SCANNED:.3g} (the work grows like (B m)^(2/3)). Got B = {B!r}."
+        )
     gen = check_rng(rng)
     M = int(gen.binomial(m, 0.5))
-    k_star = (B * M * _RHO / 2.0) ** (2.0 / 3.0)
+    # a guess of the maximizer, capped at M (B M can overflow); it only sets the chunk sizes below
+    k_star = min(float(M), (B * M * _RHO / 2.0) ** (2.0 / 3.0))  # pragma: no mutate (sets chunk sizes: speed only)
     k, s, u, drawn, biggest = 0, 0.0, 0.0, 1, 0
     best, k_best = 0.0, 0
     while k < M:
-        c = min(chunk, M - k, max(1024, int(1.05 * k_star) - k, k // 64))
+        c = max(1024, int(1.05 * k_star) - k, k >> 6)  # pragma: no mutate (a chunk size: speed only, same law)
+        c = min(chunk, M - k, c)
         U = _next_order_statistics(gen, u, M - k, c)
         g = _half_normal_quantile(U)
         drawn, biggest = drawn + c + 1, max(biggest, c)
         if k + c == M or concavity_certificate(k + c - 1, B, float(g[-1])):
-            val, arg, _ = _scan(g, k, s, B)
-            best, k_best = (val, arg) if val > B * np.sqrt(k) - s else (B * np.sqrt(k) - s, k)
+            best, k_best = _scan(g, k, s, B)
             break
         # every increment so far was > 0 (they decrease with k), so the maximum is still ahead
         k, s, u = k + c, s + float(np.sum(g)), float(U[-1])
@@ -374,7 +413,7 @@ def random_worst_case(m, B, *, x_norm=1.0, rng=None, method="streaming", chunk=N
     Parameters
     ----------
     m : int
-        Width, ``m >= 1``, at most 10**9 (``"sort"``), 10**10 (``"streaming"``) or 10**14
+        Width, ``m >= 1``, at most 2**27 ~ 1.34e8 (``"sort"``), 10**10 (``"streaming"``) or 10**14
         (``"order_statistics"``): refused beyond, before any work.
     B : float
         Radius of the Frobenius ball, ``B >= 0``.
@@ -386,12 +425,12 @@ def random_worst_case(m, B, *, x_norm=1.0, rng=None, method="streaming", chunk=N
         ``"sort"`` draws the M ~ Binomial(m, 1/2) eligible projections (:func:`eligible_projections`) and
         sorts them: O(M log M) time, 8 M bytes (the reference). ``"streaming"`` draws the same realization
         chunk by chunk and keeps the values below a threshold, certified exact (:prf:ref:`lem-streaming-certificate`):
-        the same value as ``"sort"`` for the same ``rng`` and ``chunk``, in O(m^{2/3}) memory. ``"order_statistics"``
+        the same value as ``"sort"`` for the same ``rng``, in O(m^{2/3}) memory. ``"order_statistics"``
         draws only the smallest order statistics from their exact law (:prf:ref:`prop-order-statistics`):
         O(m^{2/3}) time, the same law but not the same realization.
     chunk : int, optional
-        Values drawn at a time (default 2**20, or 2**16 for ``"order_statistics"``); for ``"sort"`` and
-        ``"streaming"`` part of the realization's definition.
+        Values drawn at a time (default 2**20, or 2**16 for ``"order_statistics"``); it sets the memory of
+        ``"streaming"`` and ``"order_statistics"``, not the realization of ``"sort"`` and ``"streaming"``.
 
     Returns
     -------
@@ -407,6 +446,5 @@ def random_worst_case(m, B, *, x_norm=1.0, rng=None, method="streaming", chunk=N
     (0.44, True)
     """
     method = check_choice("method", method, tuple(_PATHS))
-    if chunk is None:
-        chunk = 1 << 16 if method == "order_statistics" else _CHUNK
-    return _PATHS[method](m, B, x_norm=x_norm, rng=rng, chunk=chunk)
+    chunk_arg = {} if chunk is None else {"chunk": chunk}  # None: the path's own default
+    return _PATHS[method](m, B, x_norm=x_norm, rng=rng, **chunk_arg)

@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 22  # entries of an (n, m) block of sigma' processed at once
+_MAX_B = 1e150  # kernel_change_extremes: B^2 must stay finite
 
 
 def _pair(X, X2, d=None):
@@ -112,7 +113,7 @@ def tangent_kernel(W0, a, X, X2=None, *, scale=None, activation="relu") -> np.nd
     act = resolve_activation(activation)
     c2 = 1.0 if scale_factor(scale, W0.shape[0]) == 1.0 else 1.0 / W0.shape[0]  # c^2, exactly
     counts = np.zeros((X.shape[0], X2.shape[0]))
-    step = max(1, _CHUNK // max(1, X.shape[0] + X2.shape[0]))
+    step = max(1, _CHUNK // (X.shape[0] + X2.shape[0]))  # n, n2 >= 1 (check_inputs)
     for lo in range(0, W0.shape[0], step):
         Wc = W0[lo : lo + step]
         D = act.sigma_prime(X @ Wc.T) * a[lo : lo + step] ** 2
@@ -122,7 +123,9 @@ def tangent_kernel(W0, a, X, X2=None, *, scale=None, activation="relu") -> np.nd
 
 def _unit_rows(X):
     norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    U = np.zeros_like(X)  # a zero row stays zero
+    np.divide(X, norms, out=U, where=norms > 0)
+    return U
 
 
 def _angle_and_gram(X, X2):
@@ -214,8 +217,8 @@ def tangent_kernel_std(X, X2=None, *, m) -> np.ndarray:
     m = check_width("m", m)
     X, X2 = _pair(X, X2)
     theta, G = _angle_and_gram(X, X2)
-    p = (np.pi - theta) / (2.0 * np.pi)
-    return np.abs(G) * np.sqrt(p * (1.0 - p) / m)
+    # p (1 - p) with p = (pi - theta) / (2 pi), as (pi - theta) (pi + theta) / (4 pi^2)
+    return np.abs(G) * np.sqrt((np.pi - theta) * (np.pi + theta) / (4.0 * np.pi**2 * m))
 
 
 def kernel_stability_bound(m, B, delta, *, tau=None, c=1.0) -> float:
@@ -340,7 +343,7 @@ def kernel_change_extremes(W0, a, x, B) -> KernelChange:
     x = as_array("x", x, ndim=(1,))
     if x.shape[0] != W0.shape[1] or not np.any(x):
         raise ValueError(f"The 'x' parameter must be a nonzero vector of length {W0.shape[1]}. Got {x!r}.")
-    B = check_real("B", B, low=0.0, high=1e150)  # B^2 must stay finite
+    B = check_real("B", B, low=0.0, high=_MAX_B)
     norm = float(np.linalg.norm(x))
     u = x / norm
     z = W0 @ x / norm

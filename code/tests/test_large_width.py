@@ -1,11 +1,14 @@
 """Tests of nearinit.large_width: every fast path against the plain sort, and the law of the order statistics."""
 
+import contract
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy import special, stats
 from worst_case_helpers import from_projections, sup_from_sorted
 
+import nearinit.large_width as lw
+from nearinit import random_worst_case
 from nearinit.large_width import (
     _half_normal_quantile,
     _next_order_statistics,
@@ -21,7 +24,7 @@ from nearinit.large_width import (
 from nearinit.large_width import (
     _worst_case_streaming as worst_case_streaming,
 )
-from nearinit.worst_case import worst_case_constant
+from nearinit.worst_case import concavity_certificate, worst_case_constant
 
 CASES = [(m, B) for m in (1, 2, 17, 1000, 30_000) for B in (0.0, 0.05, 1.0, 7.0, 300.0)]
 
@@ -85,13 +88,16 @@ def test_half_normal_quantile_series_matches_erfinv():
 def test_scan_matches_sup_from_sorted():
     g = np.sort(np.abs(np.random.default_rng(1).standard_normal(3000)))
     value, k = sup_from_sorted(g, 1.3)
+    assert _scan(g, 0, 0.0, 1.3) == (value, k)
     best = (0.0, 0)
-    s = 0.0
-    for lo in range(0, g.size, 700):  # the chunked scan sees the same objective
-        val, arg, s = _scan(g[lo : lo + 700], lo, s, 1.3)
+    for lo in range(0, g.size, 700):  # the chunked scan sees the same objective, k0 included
+        val, arg = _scan(g[lo : lo + 700], lo, float(np.sum(g[:lo])), 1.3)
+        assert arg >= lo
         best = max(best, (val, -arg))
     assert_allclose(best[0], value, rtol=1e-13)
     assert -best[1] == k
+    # the smallest argmax: when nothing after k0 pays off, k0 itself (B = 0: every later value is lower)
+    assert _scan(g[:5], 7, 2.0, 0.0) == (-2.0, 7)
 
 
 def test_next_order_statistics_are_uniform_order_statistics():
@@ -196,3 +202,217 @@ def test_half_normal_quantile_switches_from_series_to_erfinv_where_the_series_st
     """Below u = 0.02 the series is exact to rounding; above, erfinv: both sides of the switch are exact."""
     u = np.linspace(top / 10, top, 50)
     assert_allclose(_half_normal_quantile(u), np.sqrt(2.0) * special.erfinv(u), rtol=3e-15, atol=0)
+
+
+# ---------------------------------------------------------------------------------------- limits, refusals, fields
+def test_width_caps_are_inclusive_and_stated():
+    # B = 0: nothing moves, so even the largest width the order-statistics path accepts costs one chunk
+    w = random_worst_case(10**14, 0.0, rng=0, method="order_statistics")
+    assert (w.value, w.k, w.passes) == (0.0, 0, 1)
+    for method, cap, text in [("order_statistics", 10**14, "1e\\+14"), ("streaming", 10**10, "1e\\+10")]:
+        with contract.refuses("m", match=f"at most {text}"):
+            random_worst_case(cap + 1, 1.0, rng=0, method=method)
+    # the sort path holds all M <= m projections: its cap is the memory budget over 8 bytes, stated as it is
+    with contract.refuses("m", match="at most 1.34e\\+08"):
+        random_worst_case(2**27 + 1, 1.0, rng=0, method="sort")
+    with contract.refuses("m", match="at most 1.34e\\+08"):
+        eligible_projections(2**27 + 1, rng=0)
+
+
+def test_chunk_cap_is_inclusive():
+    assert eligible_projections(10, rng=0, chunk=2**27).size <= 10
+    for method in ("sort", "streaming", "order_statistics"):
+        assert random_worst_case(10, 1.0, rng=0, method=method, chunk=2**27).value >= 0.0
+        with contract.refuses("chunk", match="134217728"):
+            random_worst_case(10, 1.0, rng=0, method=method, chunk=2**27 + 1)
+    with contract.refuses("chunk", match="134217728"):
+        eligible_projections(10, rng=0, chunk=2**27 + 1)
+
+
+def test_stream_seed_has_128_random_bits():
+    """The seed of a realization packs four 32-bit words of the rng: below 2**128, every word used."""
+    seeds = [lw._stream_entropy(s) for s in range(200)]
+    assert all(0 <= e < 2**128 for e in seeds)
+    words = np.array([[(e >> (32 * j)) & (2**32 - 1) for j in range(4)] for e in seeds], dtype=float)
+    assert np.all(words.max(axis=0) >= 2**31)  # each word reaches its top bit (prob 1 - 2**-200 per word)
+    assert len(set(seeds)) == 200
+
+
+def test_realization_does_not_depend_on_chunk():
+    z = eligible_projections(3000, rng=4)
+    assert_allclose(eligible_projections(3000, rng=4, chunk=7), z, rtol=0)
+    ref = worst_case_sort(3000, 1.0, rng=4)
+    for chunk in (1, 7, 1000, 1 << 20):
+        got = worst_case_streaming(3000, 1.0, rng=4, chunk=chunk)
+        assert (got.value, got.k, got.eligible) == (ref.value, ref.k, z.size)
+        assert worst_case_sort(3000, 1.0, rng=4, chunk=chunk) == ref
+
+
+def test_sort_reports_what_it_touched():
+    w = worst_case_sort(2000, 1.0, rng=1)
+    assert w.drawn == w.kept == w.eligible == eligible_projections(2000, rng=1).size
+    assert w.passes == 1
+
+
+def _expected_streaming(z, B, margin):
+    """kept and passes of the documented loop: keep abs(g) < t, t = margin (B^2 / (4 M rho))^(1/3) at first
+    (M >= 1), times 1.5 until all are kept or the certificate holds."""
+    zabs, M = np.abs(z), z.size
+    t, passes = margin * (B * B / (4.0 * max(M, 1) * np.sqrt(2 / np.pi))) ** (1 / 3), 1
+    while True:
+        kept = int(np.count_nonzero(zabs < t))
+        if kept == M or concavity_certificate(kept, B, t):
+            return kept, passes
+        t, passes = 1.5 * t, passes + 1
+
+
+@pytest.mark.parametrize(("m", "B"), [(1, 0.3), (2, 1.0), (3, 2.5), (40, 0.2), (5000, 1.0), (200_000, 0.5)])
+def test_streaming_keeps_what_its_threshold_says(m, B):
+    for seed in range(6):
+        z = eligible_projections(m, rng=seed)
+        for margin in [None, 0.05, 0.5] if m > 3 else [None, 0.05, 0.8, 1.2, 2.0]:
+            kw = {} if margin is None else {"margin": margin}
+            got = worst_case_streaming(m, B, rng=seed, chunk=1 << 12, **kw)
+            kept, passes = _expected_streaming(z, B, 1.2 if margin is None else margin)
+            assert (got.kept, got.passes, got.drawn) == (kept, passes, passes * z.size)
+
+
+def test_streaming_discards_a_value_equal_to_the_threshold():
+    # margin chosen so that the first threshold is exactly one of the projections: "below t" is strict
+    m, B = 5000, 1.0
+    zabs = np.sort(np.abs(eligible_projections(m, rng=2)))
+    base = (B * B / (4.0 * zabs.size * np.sqrt(2 / np.pi))) ** (1 / 3)
+    for j in range(200, 400):
+        margin = float(zabs[j] / base)
+        if margin * base == zabs[j] and zabs[j - 1] < zabs[j]:
+            break
+    got = worst_case_streaming(m, B, rng=2, margin=margin)
+    assert got.passes == 1 and got.kept == j
+
+
+def test_streaming_refuses_to_keep_more_than_the_budget(monkeypatch):
+    monkeypatch.setattr(lw, "_MAX_KEPT", 100)
+    assert worst_case_streaming(150, 5.0, rng=0).kept <= 100  # M <= 100 kept values are fine
+    with contract.refuses("B", match="over 100"):
+        worst_case_streaming(10_000, 5.0, rng=0, chunk=64)
+
+
+# ------------------------------------------------------------------------------------------------ order statistics
+def _recorded_order_statistics(monkeypatch, m, B, **kw):
+    """Run the order-statistics path and return its result and the g_(1) <= g_(2) <= ... it drew."""
+    drawn = []
+
+    def record(u):
+        g = np.sqrt(2.0) * special.erfinv(u)  # the half-normal quantile, independently
+        drawn.append(g)
+        return g
+
+    monkeypatch.setattr(lw, "_half_normal_quantile", record)
+    w = worst_case_order_statistics(m, B, **kw)
+    return w, drawn
+
+
+@pytest.mark.parametrize(("m", "B", "chunk"), [(3000, 1.0, 1), (3000, 0.3, 5), (20_000, 1.0, 64), (4000, 50.0, 97)])
+def test_order_statistics_stop_where_the_certificate_says(monkeypatch, m, B, chunk):
+    """The value is the max over the drawn order statistics, and the scan stops at the first chunk whose last
+    increment B (sqrt(k) - sqrt(k-1)) - g_(k) is <= 0, or at M (the docstring's promise)."""
+    for seed in range(5):
+        w, chunks = _recorded_order_statistics(monkeypatch, m, B, rng=seed, chunk=chunk)
+        g = np.concatenate(chunks)
+        assert np.all(np.diff(g) > 0) and w.kept == max(c.size for c in chunks) <= chunk
+        assert w.drawn == 1 + sum(c.size + 1 for c in chunks) and w.passes == 1
+        value, k = sup_from_sorted(g, B)
+        assert w.k == k and w.value == pytest.approx(value, rel=1e-12, abs=1e-12)
+        ends = np.cumsum([c.size for c in chunks])
+        increments = B * (np.sqrt(ends) - np.sqrt(ends - 1)) - g[ends - 1]
+        assert np.all(increments[:-1] > 0)
+        assert g.size == w.eligible or increments[-1] <= 0
+
+
+def test_order_statistics_huge_radius_scans_every_value_with_the_right_law():
+    # B large: every eligible neuron flips, value = B sqrt(M) - sum of all M g_(i); over 30 seeds the sums have
+    # the law of sums of M iid abs(N(0, 1)): mean M rho, variance M (1 - rho^2); chunks of 16 (about 125 of them)
+    rho, B = np.sqrt(2 / np.pi), 1e3
+    dev, var = 0.0, 0.0
+    for seed in range(30):
+        w = worst_case_order_statistics(4000, B, rng=seed, chunk=16)
+        assert w.k == w.eligible
+        dev += B * np.sqrt(w.eligible) - w.value - w.eligible * rho
+        var += w.eligible * (1 - rho**2)
+    assert abs(dev) < 5 * np.sqrt(var)
+
+
+def test_order_statistics_small_cases():
+    for seed in range(40):  # m = 1: M = 0 about half the time, then nothing is drawn but M
+        w = worst_case_order_statistics(1, 1.0, rng=seed)
+        if w.eligible == 0:
+            assert (w.value, w.k, w.drawn, w.kept, w.passes) == (0.0, 0, 1, 0, 1)
+            break
+    else:
+        raise AssertionError("no seed gave M = 0")
+    w = worst_case_order_statistics(500, 1.0, rng=3)  # M < 1024: one chunk of M, then one Gamma variate
+    assert (w.kept, w.drawn, w.passes) == (w.eligible, w.eligible + 2, 1)
+    # the same seed, the same draw
+    assert worst_case_order_statistics(20_000, 1.0, rng=5) == worst_case_order_statistics(20_000, 1.0, rng=5)
+    # chunk = 1: one order statistic at a time
+    assert worst_case_order_statistics(3000, 1.0, rng=5, chunk=1).kept == 1
+
+
+def test_order_statistics_default_chunk_through_random_worst_case():
+    # k* ~ (B M rho / 2)^(2/3) ~ 3e5 > 2**16: the first chunk is the default chunk 2**16, not more
+    w = random_worst_case(10**9, 1.0, rng=0, method="order_statistics")
+    assert w.kept == 1 << 16
+    assert random_worst_case(10**9, 1.0, rng=0, method="order_statistics", chunk=5000).kept == 5000
+    s = random_worst_case(10**5, 1.0, rng=0, method="streaming", chunk=10)
+    assert s == random_worst_case(10**5, 1.0, rng=0)
+
+
+def test_order_statistics_bound_their_work_before_drawing():
+    # the scan reaches about min(M, (B M rho / 2)^(2/3)) order statistics: refused past 2e9, whatever B
+    with contract.refuses("B", match="over 2e\\+09"):
+        worst_case_order_statistics(10**14, 3.0, rng=0)
+    with contract.refuses("B", match="over 2e\\+09"):
+        worst_case_order_statistics(10**14, 1e300, rng=0)  # B M overflows float64: still a clear refusal
+    w = worst_case_order_statistics(10**5, 1e300, rng=0)  # B huge at a moderate m: every neuron flips
+    assert w.k == w.eligible and np.isfinite(w.value)
+
+
+def test_streaming_budget_is_inclusive(monkeypatch):
+    # margin 0.05: the first threshold keeps few values, the final pass the most; a budget of exactly that many is
+    # enough, one less is refused during the pass that passes it
+    ref = worst_case_streaming(3000, 2.0, rng=8, chunk=256, margin=0.05)
+    assert ref.passes > 1
+    monkeypatch.setattr(lw, "_MAX_KEPT", ref.kept)
+    assert worst_case_streaming(3000, 2.0, rng=8, chunk=256, margin=0.05) == ref
+    monkeypatch.setattr(lw, "_MAX_KEPT", ref.kept - 1)
+    with contract.refuses("B", match=f"over {ref.kept - 1} projections fall .* Got B = 2.0\\."):
+        worst_case_streaming(3000, 2.0, rng=8, chunk=256, margin=0.05)
+
+
+def test_streaming_refuses_before_drawing_when_the_expected_count_passes_the_budget(monkeypatch):
+    """Expected kept values M P(abs(g) < t) = M erf(t / sqrt 2) at the first threshold t, against the budget."""
+    B, m = 5.0, 10_000
+    for seed in range(20):
+        z = eligible_projections(m, rng=seed)
+        t = lw._threshold(z.size, B, 1.2)
+        expected = z.size * float(special.erf(t / np.sqrt(2.0)))
+        if np.count_nonzero(np.abs(z) < t) <= expected:  # the draw keeps no more than expected
+            break
+    monkeypatch.setattr(lw, "_MAX_KEPT", expected)  # a budget of exactly the expected count is enough
+    assert worst_case_streaming(m, B, rng=seed).passes == 1
+    monkeypatch.setattr(lw, "_MAX_KEPT", int(np.floor(expected)))
+    with contract.refuses("B", match=f"about {expected:.3g} projections are expected .* Got B = 5.0\\."):
+        worst_case_streaming(m, B, rng=seed)
+
+
+def test_order_statistics_work_bound_is_the_documented_estimate(monkeypatch):
+    """Refused when min(m, (B rho / 2)^(2/3) m^(2/3)) passes the cap (here patched to 1000), not before."""
+    monkeypatch.setattr(lw, "_MAX_SCANNED", 1000)
+    assert worst_case_order_statistics(1000, 1e6, rng=0).k <= 1000  # min(m, ...) = m = the cap: accepted
+    with contract.refuses("B", match="about 1e\\+03 order statistics, over 1e\\+03 .* Got B = 1000000.0\\."):
+        worst_case_order_statistics(1001, 1e6, rng=0)
+    m = 10**6
+    B_cap = 2.0 / np.sqrt(2 / np.pi) * 1000**1.5 / m  # (B rho / 2)^(2/3) m^(2/3) = 1000
+    assert worst_case_order_statistics(m, B_cap * (1 - 1e-9), rng=0).value > 0
+    with contract.refuses("B", match="over 1e\\+03"):
+        worst_case_order_statistics(m, B_cap * (1 + 1e-9), rng=0)

@@ -7,6 +7,9 @@ infinite-width limit with the exact standard deviation, hypothesis for homogenei
 
 from __future__ import annotations
 
+import dataclasses
+
+import contract
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -18,6 +21,9 @@ from nearinit import (
     forward,
     get_activation,
     init_params,
+    kernel_change_extremes,
+    kernel_stability_bound,
+    kernel_stability_constant,
     ntk_limit,
     tangent_kernel,
     tangent_kernel_std,
@@ -214,3 +220,87 @@ def test_chunked_sum_over_neurons_matches_one_block(monkeypatch):
     whole = tangent_kernel(W0, a, X, X2, activation="tanh", scale="ntk")
     monkeypatch.setattr(kernels, "_CHUNK", 40)  # blocks of 40 // 9 = 4 neurons
     np.testing.assert_allclose(tangent_kernel(W0, a, X, X2, activation="tanh", scale="ntk"), whole, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------- budget and chunking
+def test_budget_is_32_bytes_per_kernel_entry_and_names_the_larger_input(monkeypatch):
+    """The (n, n2) kernel matrices are refused past nearinit.MEMORY_BUDGET at 32 n n2 bytes, naming the input
+    with more rows (``X`` on a tie or when ``X2`` is omitted), with its row count."""
+    import nearinit._validation as validation
+
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", 32 * 100)
+    assert ntk_limit(np.ones((10, 2))).shape == (10, 10)  # exactly at the budget
+    assert ntk_limit(np.ones((4, 2)), np.ones((25, 2))).shape == (4, 25)
+    with contract.refuses("X", match=r"\(11, 11\) kernel matrices .*MEMORY_BUDGET.* Got X = 11\."):
+        ntk_limit(np.ones((11, 2)))
+    with contract.refuses("X2", match=r"\(4, 26\) kernel matrices .* Got X2 = 26\."):
+        ntk_limit(np.ones((4, 2)), np.ones((26, 2)))
+    with contract.refuses("X", match=r"\(26, 4\) kernel matrices .* Got X = 26\."):
+        tangent_kernel_std(np.ones((26, 2)), np.ones((4, 2)), m=3)
+    with contract.refuses("X", match=r"\(11, 11\) kernel matrices .* Got X = 11\."):
+        ntk_limit(np.ones((11, 2)), np.ones((11, 2)))
+
+
+@pytest.mark.parametrize(("n", "n2"), [(5, 4), (13, 12)])
+def test_blocks_of_sigma_prime_stay_within_the_chunk(monkeypatch, n, n2):
+    """Each block of neurons evaluates sigma' on (n + n2) * step <= _CHUNK entries, and the result is unchanged."""
+    import nearinit.ntk as kernels
+
+    rng = np.random.default_rng(12)
+    W0, a = init_params(31, 3, rng=rng)
+    X, X2 = rng.standard_normal((n, 3)), rng.standard_normal((n2, 3))
+    whole = tangent_kernel(W0, a, X, X2, activation="tanh", scale="ntk")
+    tanh, sizes = get_activation("tanh"), []
+
+    def recorded(z):
+        sizes.append(z.size)
+        return tanh.sigma_prime(z)
+
+    monkeypatch.setattr(kernels, "_CHUNK", 40)
+    act = dataclasses.replace(tanh, sigma_prime=recorded)
+    np.testing.assert_allclose(tangent_kernel(W0, a, X, X2, activation=act, scale="ntk"), whole, rtol=1e-12)
+    blocks = np.array(sizes).reshape(-1, 2).sum(axis=1)  # sigma'(X W^T) and sigma'(X2 W^T) of one block
+    assert blocks.max() <= 40 and blocks.sum() == (n + n2) * 31
+
+
+def test_ntk_scale_with_a_single_input_dimension():
+    # d = 1: c^2 = 1/m still (the width is the number of rows of W0, not of columns)
+    W0 = np.array([[0.5], [-1.0], [2.0], [0.1], [-0.3]])
+    K = tangent_kernel(W0, np.ones(5), np.array([[2.0]]), scale="ntk")
+    assert K[0, 0] == pytest.approx(4.0 * 3 / 5, rel=1e-15)
+
+
+# ------------------------------------------------------------------------------------------------ stability bound
+@pytest.mark.parametrize("c", [1.0, 0.5, float(np.sqrt(2 / np.pi))])
+def test_stability_bound_at_the_default_tau_is_its_leading_term_plus_hoeffding(c):
+    """At tau = (B^2 / (c m))^(1/3) the bound is 3 c^(2/3) B^(2/3) m^(-1/3) + 2 sqrt(ln(2/delta) / (2m))."""
+    for m, B, delta in [(10**6, 2.0, 0.05), (50, 0.3, 0.5), (10**9, 7.0, 1e-6)]:
+        lead = kernel_stability_constant(c=c) * B ** (2 / 3) * m ** (-1 / 3)
+        expected = lead + 2 * np.sqrt(np.log(2 / delta) / (2 * m))
+        assert kernel_stability_bound(m, B, delta, c=c) == pytest.approx(expected, rel=1e-12)
+    assert kernel_stability_constant(c=c) == pytest.approx(3.0 * c ** (2 / 3), rel=1e-15)
+
+
+def test_stability_bound_refusals_name_the_argument():
+    for delta in (0.0, 1.0):
+        with contract.refuses("delta", match=r"\(0\.0, 1\.0\)"):
+            kernel_stability_bound(100, 1.0, delta)
+    with contract.refuses("B", match=r"'m' = 1, 'B' = 1e\+200, 'tau' = 1e-10"):
+        kernel_stability_bound(1, 1e200, 0.5, tau=1e-10)
+
+
+# ------------------------------------------------------------------------------------------ kernel change extremes
+def test_kernel_change_extremes_refusals():
+    with contract.refuses("a", match=r"\{-1, \+1\}"):
+        kernel_change_extremes(np.ones((2, 1)), np.array([1.0, 0.5]), np.ones(1), 1.0)
+    assert kernel_change_extremes(np.ones((2, 1)), np.ones(2), np.ones(1), 1e150).n_down == 2
+    with contract.refuses("B", match=r"1e\+150"):
+        kernel_change_extremes(np.ones((2, 1)), np.ones(2), np.ones(1), 2e150)
+
+
+def test_kernel_change_extremes_a_neuron_at_zero_is_off():
+    """w^T x = 0: the ReLU indicator 1{w^T x > 0} is 0, so any move along x switches it on, none switches it off."""
+    res = kernel_change_extremes(np.array([[0.0], [1.0]]), np.ones(2), np.array([1.0]), 1e-3)
+    assert (res.n_up, res.n_down) == (1, 0)
+    assert res.up == 0.5 and res.down == 0.0
+    assert res.W_up[0, 0] > 0 and np.array_equal(res.W_down, [[0.0], [1.0]])
