@@ -225,8 +225,8 @@ def _cheapest(cost: np.ndarray, B: float, strict: bool) -> np.ndarray:
     order = np.argsort(cost, kind=_STABLE)  # ties broken by the row index: the same answer on every platform
     total = np.cumsum(cost[order])
     B2 = safe_pow(B, 2.0)
-    k = np.count_nonzero(total < B2) if strict else np.count_nonzero(total <= B2)
-    return order[:k]
+    fits = {True: np.less, False: np.less_equal}[strict]  # a bool, nothing else (None is not "not strict")
+    return order[: np.count_nonzero(fits(total, B2))]
 
 
 def _moved(W0, u, idx, cost, B, direction) -> np.ndarray:
