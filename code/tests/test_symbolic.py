@@ -118,7 +118,10 @@ def test_taylor_forms_default_shapes_real_symbols_and_sigma():
 
 
 def test_taylor_forms_typesets_sigma_prime_as_a_derivative_in_u():
-    """m = d = 1: sigma'(s) is d/du sigma(u) at u = s (the chapter typesets it), with the bound u real."""
+    """m = d = 1: sigma'(s) is d/du sigma(u) at u = s (the chapter typesets it), with the bound u real. sympy's cache
+    is cleared first, as in the chapter's fresh kernel: a cached derivative from an earlier call would otherwise keep
+    its bound variable's name, whatever this call names it."""
+    sp.core.cache.clear_cache()
     forms = taylor_forms(1, 1)
     subs = forms.per_neuron.atoms(sp.Subs)
     assert len(subs) == 1
