@@ -509,6 +509,20 @@ def refuses(param: str, match: str | None = None, exc=(ValueError, TypeError)):
     assert match is None or re.search(match, message), f"{match!r} not in {message!r}"
 
 
+def traced(fn, *args, **kwargs):
+    """``(fn(*args, **kwargs), peak)``: the result and the peak of Python-allocated memory (tracemalloc, numpy's
+    arrays included) during the call, in bytes; for the module tests that hold a function to its memory budget."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = fn(*args, **kwargs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
 def run_case(obj, case: Case, params: list[str]) -> tuple[str, str]:
     """(verdict, detail): "ok", "silent", "hang", "memory", "obscure", "wrong argument", "refused a valid value"."""
     import warnings

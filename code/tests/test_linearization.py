@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contract
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -194,19 +195,13 @@ def test_chunking_does_not_change_the_gap(monkeypatch, name, c):
 def test_smooth_gap_works_in_neuron_blocks_of_bounded_size(monkeypatch):
     """The smooth gap's (n, block) temporaries hold about _CHUNK entries: with _CHUNK = 1000, n = 100 and m = 5000
     (500 000 entries unchunked), a few blocks of 1000 entries at a time, and the same gap."""
-    import tracemalloc
 
     import nearinit.linearization as lin
 
     W, W0, a, X = _setup(4, m=5000, d=1, n=100)
     full = linearization_gap(W, W0, a, X, activation="tanh")
     monkeypatch.setattr(lin, "_CHUNK", 1000)
-    tracemalloc.start()
-    try:
-        gap = linearization_gap(W, W0, a, X, activation="tanh")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    gap, peak = contract.traced(linearization_gap, W, W0, a, X, activation="tanh")
     assert peak <= 16 * 8 * 1000  # a handful of (100, 10) float64 blocks, not (100, 5000) ones
     assert_allclose(gap, full, rtol=1e-12, atol=1e-12)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contract
 import numpy as np
 import pytest
 from scipy import stats
@@ -109,7 +110,6 @@ def test_init_params_budget_at_its_boundary_names_the_larger_size(monkeypatch, m
 def test_forward_works_in_blocks_within_the_budget(monkeypatch):
     """With a 1 MiB budget, forward's (rows, m) temporaries for m = 2000 and n = 1000 (16 MB unchunked) stay within
     it, and the blocks give the unchunked values."""
-    import tracemalloc
 
     import nearinit._validation as validation
 
@@ -117,11 +117,6 @@ def test_forward_works_in_blocks_within_the_budget(monkeypatch):
     X = np.linspace(-1.0, 1.0, 1000)[:, None]
     full = forward(W, a, X)
     monkeypatch.setattr(validation, "MEMORY_BUDGET", 1 << 20)
-    tracemalloc.start()
-    try:
-        out = forward(W, a, X)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    out, peak = contract.traced(forward, W, a, X)
     assert peak <= 1 << 20
     np.testing.assert_allclose(out, full, rtol=1e-12, atol=1e-12)

@@ -4,7 +4,6 @@ accepts, max_flips at the ends of float64, the tie convention of activation_chan
 from __future__ import annotations
 
 import itertools
-import tracemalloc
 
 import contract
 import numpy as np
@@ -95,12 +94,7 @@ def test_activation_changes_stays_in_the_memory_budget(monkeypatch):
     expected = np.count_nonzero((X @ W.T > 0) != (X @ W0.T > 0), axis=1)
     budget = 1 << 16  # 64 KiB; the full (n, m) float64 product alone is 1 MiB
     monkeypatch.setattr(validation, "MEMORY_BUDGET", budget)
-    tracemalloc.start()
-    try:
-        changes = activation_changes(W, W0, X)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    changes, peak = contract.traced(activation_changes, W, W0, X)
     assert_array_equal(changes, expected)
     assert peak <= budget
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tracemalloc
-
 import contract
 import numpy as np
 import pytest
@@ -202,12 +200,7 @@ def test_instance_peak_memory_within_its_estimate():
     """The construction's peak allocation stays below the 24 m d bytes its budget check counts."""
     m, d = 2000, 50
     near_tight_instance(3, 2, 1.0, rng=0)  # warm up (imports, caches)
-    tracemalloc.start()
-    try:
-        near_tight_instance(m, d, 1.0, activation="tanh", rng=0)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    _, peak = contract.traced(near_tight_instance, m, d, 1.0, activation="tanh", rng=0)
     assert 16 * m * d <= peak <= 24 * m * d  # V and W are returned: at least two matrices
 
 
@@ -219,11 +212,6 @@ def test_gap_bound_works_in_chunks_within_the_budget(monkeypatch):
     expected = smooth_gap_bound(W, V, X, activation="tanh")
     budget = 1 << 20
     monkeypatch.setattr(nearinit._validation, "MEMORY_BUDGET", budget)
-    tracemalloc.start()
-    try:
-        out = smooth_gap_bound(W, V, X, activation="tanh")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    out, peak = contract.traced(smooth_gap_bound, W, V, X, activation="tanh")
     assert peak <= budget
     np.testing.assert_allclose(out, expected, rtol=1e-13)
