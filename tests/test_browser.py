@@ -546,29 +546,52 @@ def _wait_for_math(page) -> None:
 LAZY_SECTIONS = "article.bd-article > section > section"  # content-visibility: auto (book/_static/nearinit.css)
 
 
-def _read_through(page) -> dict:
+# Started, not awaited: the page stores the number of stalled frames in window.__nearinitRead when it is done.
+_READ_THROUGH_JS = """() => {
+  window.__nearinitRead = undefined;
+  // A frame is two animation frames, or 250 ms if none comes: headless Chromium now and then stops producing
+  // frames for a while, and a bare requestAnimationFrame would then wait forever (a CI run hung here for 600 s).
+  let stalls = 0;
+  const frame = () => new Promise((r) => {
+    const timer = setTimeout(() => { stalls += 1; r(); }, 250);
+    requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(timer); r(); }));
+  });
+  (async () => {
+    for (let y = 0; y < document.documentElement.scrollHeight; y += Math.max(200, innerHeight * 0.8)) {
+      window.scrollTo(0, y);
+      await frame();
+    }
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    await frame();
+    window.scrollTo(0, 0);
+    await frame();
+    window.__nearinitRead = stalls;
+  })();
+}"""
+
+_UNRENDERED_JS = """(lazy) => [...document.querySelectorAll(lazy)]
+  .filter((s) => !("nearinitRendered" in s.dataset))
+  .map((s) => s.id || s.querySelector("h2, h3")?.textContent?.trim().slice(0, 60) || "?")"""
+
+
+def _read_through(page) -> list[str]:
     """Scroll the page from top to bottom as a reader does, a screen at a time, then back to the top: every lazy
     section is rendered on the way (nearinit-math.js then marks its wide formulas and tab stops). Returns the
-    sections that never reported being rendered."""
-    page.evaluate(
-        """async () => {
-          const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-          for (let y = 0; y < document.documentElement.scrollHeight; y += Math.max(200, innerHeight * 0.8)) {
-            window.scrollTo(0, y);
-            await frame();
-          }
-          window.scrollTo(0, document.documentElement.scrollHeight);
-          await frame();
-          window.scrollTo(0, 0);
-          await frame();
-        }"""
-    )
-    return page.evaluate(
-        """(lazy) => [...document.querySelectorAll(lazy)]
-              .filter((s) => !("nearinitRendered" in s.dataset))
-              .map((s) => s.id || s.querySelector("h2, h3")?.textContent?.trim().slice(0, 60) || "?")""",
-        LAZY_SECTIONS,
-    )
+    sections that never reported being rendered.
+
+    The scroll runs in the page and the test waits for it with a time limit (Playwright's evaluate has none), polling
+    on a timer rather than on animation frames. Where the browser produced no frame for part of the way, the reader
+    scrolls through once more before a section counts as never rendered; the stalls are then named in the result.
+    """
+    stalls = 0
+    for _attempt in range(2):
+        page.evaluate(_READ_THROUGH_JS)
+        page.wait_for_function("() => window.__nearinitRead !== undefined", polling=100, timeout=120_000)
+        stalls += page.evaluate("() => window.__nearinitRead")
+        unrendered = page.evaluate(_UNRENDERED_JS, LAZY_SECTIONS)
+        if not unrendered or not stalls:
+            break
+    return unrendered + ([f"({stalls} frames never came in headless Chromium)"] if unrendered and stalls else [])
 
 
 def _render_everything(page) -> None:

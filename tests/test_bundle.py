@@ -474,7 +474,11 @@ async () => {
     for (let j = 0; j < n; j++) {
       Reveal.slide(i, j, 1000);
       await new Promise(r => MathJax.Hub.Queue(r));
-      await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+      // Two animation frames, or 250 ms if headless Chromium produces none (a bare rAF can wait forever).
+      await new Promise(r => {
+        const t = setTimeout(r, 250);
+        requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(t); r(); }));
+      });
       const s = Reveal.getCurrentSlide();
       // A box that scrolls or clips (a wide display equation, a long line of code) hides part of the slide.
       // Typeset formulas that show nothing (typeset while hidden, not re-rendered).
