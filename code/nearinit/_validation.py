@@ -21,6 +21,9 @@ MEMORY_BUDGET = 1 << 30
 #: refused before the first pass (the work would take hours).
 MAX_STEPS = 10**6
 
+# The largest radius B where a bound uses B^2, which must stay finite.
+_B_MAX = 1e150
+
 _FLOAT_BYTES = 8  # one float64 entry
 
 
@@ -208,6 +211,38 @@ def check_weights(W, a, *, W_name: str = "W") -> tuple[np.ndarray, np.ndarray]:
             f"The 'a' parameter must have one entry per row of '{W_name}' ({W.shape[0]}). Got {a.shape[0]} entries."
         )
     return W, a
+
+
+def check_projections(W0, a, x) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A network's ``W0`` (m, d) and ``a`` (m,), one input ``x`` (d,), and the projections z = W0 x (refused when
+    they overflow float64)."""
+    W0, a = check_weights(W0, a, W_name="W0")
+    x = check_one_input(x, W0.shape[1])
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below, not warned about
+        z = W0 @ x
+    if not np.all(np.isfinite(z)):
+        raise ValueError("The 'W0' parameter times 'x' overflows float64 (W0 @ x is not finite); use smaller values.")
+    return W0, a, x, z
+
+
+def check_sign(sign) -> int:
+    """+1 (a supremum) or -1 (an infimum)."""
+    if isinstance(sign, bool) or sign not in (1, -1):
+        raise ValueError(f"The 'sign' parameter must be +1 (supremum) or -1 (infimum). Got {sign!r} instead.")
+    return int(sign)
+
+
+def check_prime_at_zero(value, theorem: str) -> float:
+    """The value 0 or 1 taken for ReLU'(0); between them ``theorem``'s formula is only an upper bound."""
+    v = _scalar(value)
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"The 'relu_prime_at_zero' parameter must be a real number. Got {_got(v)} instead.")
+    if float(v) not in (0.0, 1.0):  # NaN and inf included
+        raise ValueError(
+            f"The 'relu_prime_at_zero' parameter must be 0 or 1 (for values strictly between, the formula of "
+            f"Theorem {theorem} is only an upper bound when some projection is exactly 0). Got {value!r} instead."
+        )
+    return float(v)
 
 
 def check_layer(name: str, W) -> np.ndarray:

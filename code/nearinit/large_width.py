@@ -374,17 +374,17 @@ def _worst_case_order_statistics(m, B, *, x_norm=1.0, rng=None, chunk=1 << 16) -
     scanned = min(float(m), (B * _RHO / 2.0) ** (2.0 / 3.0) * float(m) ** (2.0 / 3.0))
     if scanned > _MAX_SCANNED:
         raise ValueError(
-            f"The 'B' parameter is too large for m = {m:.3g} on this path: the scan would reach about {scanned:.3g} "
+            f"The 'B' parameter is too large for m = {m:.3g} on this path: the scan could reach {scanned:.3g} "
             f"order statistics, over {_MAX_SCANNED:.3g} (the work grows like (B m)^(2/3)). Got B = {B!r}."
         )
     gen = check_rng(rng)
     M = int(gen.binomial(m, 0.5))
     # a guess of the maximizer, capped at M (B M can overflow); it only sets the chunk sizes below
-    k_star = min(float(M), (B * M * _RHO / 2.0) ** (2.0 / 3.0))  # pragma: no mutate (sets chunk sizes: speed only)
+    k_star = min(float(M), (B * M * _RHO / 2.0) ** (2.0 / 3.0))  # pragma: no mutate (chunk sizes: the same law)
     k, s, u, drawn, biggest = 0, 0.0, 0.0, 1, 0
     best, k_best = 0.0, 0
     while k < M:
-        c = max(1024, int(1.05 * k_star) - k, k >> 6)  # pragma: no mutate (a chunk size: speed only, same law)
+        c = max(1024, int(1.05 * k_star) - k, k >> 6)  # pragma: no mutate (a chunk size: the same law)
         c = min(chunk, M - k, c)
         U = _next_order_statistics(gen, u, M - k, c)
         g = _half_normal_quantile(U)

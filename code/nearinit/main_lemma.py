@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validation import (
+    _B_MAX,
     as_array,
     check_budget,
     check_choice,
@@ -68,9 +69,6 @@ __all__ = [
 
 _TAUS = ("slides", "optimal")  # main_lemma_tau's methods
 _BOUNDS = ("book", "slides")  # the bounds' methods: the book's sharper statement, or the lecture's
-
-
-_B_MAX = 1e150  # pragma: no mutate (mutmut's 1e+150 is the same float)
 
 
 def _check_m(m) -> int:

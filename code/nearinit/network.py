@@ -52,7 +52,7 @@ def init_params(m, d, *, rng=None) -> tuple[np.ndarray, np.ndarray]:
     check_budget("m" if m >= d else "d", max(m, d), 8.0 * m * (d + 1), f"an ({m}, {d}) matrix")
     rng = check_rng(rng)
     W0 = rng.standard_normal((m, d))
-    a = 2.0 * rng.integers(0, 2, size=m) - 1.0  # pragma: no mutate (integers(2) is integers(0, 2))
+    a = 2.0 * rng.integers(2, size=m) - 1.0
     return W0, a
 
 

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validation import (
+    _B_MAX,
     as_array,
     check_budget,
     check_inputs,
@@ -46,7 +47,6 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 22  # entries of an (n, m) block of sigma' processed at once
-_MAX_B = 1e150  # kernel_change_extremes: B^2 must stay finite
 
 
 def _pair(X, X2, d=None):
@@ -343,7 +343,7 @@ def kernel_change_extremes(W0, a, x, B) -> KernelChange:
     x = as_array("x", x, ndim=(1,))
     if x.shape[0] != W0.shape[1] or not np.any(x):
         raise ValueError(f"The 'x' parameter must be a nonzero vector of length {W0.shape[1]}. Got {x!r}.")
-    B = check_real("B", B, low=0.0, high=_MAX_B)
+    B = check_real("B", B, low=0.0, high=_B_MAX)
     norm = float(np.linalg.norm(x))
     u = x / norm
     z = W0 @ x / norm

@@ -21,7 +21,15 @@ from functools import cached_property
 
 import numpy as np
 
-from ._validation import as_array, check_nonnegative, check_one_input, check_real, check_width, finite_result
+from ._validation import (
+    as_array,
+    check_nonnegative,
+    check_prime_at_zero,
+    check_projections,
+    check_sign,
+    check_width,
+    finite_result,
+)
 
 __all__ = [
     "PerNeuronWorstCase",
@@ -73,23 +81,6 @@ class PerNeuronWorstCase:
         if self.moved.size:
             W[self.moved] += np.outer(self.moves / float(self.x @ self.x), self.x)
         return W
-
-
-def _check_sign(sign) -> int:
-    if isinstance(sign, bool) or sign not in (1, -1):
-        raise ValueError(f"The 'sign' parameter must be +1 (supremum) or -1 (infimum). Got {sign!r} instead.")
-    return int(sign)
-
-
-def _check_prime_at_zero(value) -> float:
-    c = check_real("relu_prime_at_zero", value)
-    if c not in (0.0, 1.0):
-        raise ValueError(
-            f"The 'relu_prime_at_zero' parameter must be 0 or 1 (for values strictly between, the formula of "
-            f"Theorem thm-per-neuron-ball is only an upper bound when some projection is exactly 0). "
-            f"Got {value!r} instead."
-        )
-    return c
 
 
 def _from_projections(z, a, R, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0):
@@ -145,8 +136,8 @@ def _from_projections(z, a, R, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0):
         raise ValueError(f"The 'a' parameter must have one entry per projection ({z.size}). Got {a.shape[0]} entries.")
     R = check_nonnegative("R", R)
     x_norm = check_nonnegative("x_norm", x_norm)
-    sign = _check_sign(sign)
-    prime0 = _check_prime_at_zero(relu_prime_at_zero)
+    sign = check_sign(sign)
+    prime0 = check_prime_at_zero(relu_prime_at_zero, "thm-per-neuron-ball")
     m = z.size
     radius = R / math.sqrt(m)
     reach = finite_result(radius * x_norm, R=R, x_norm=x_norm)
@@ -209,19 +200,7 @@ def per_neuron_worst_case(W0, a, x, R, *, sign=1, relu_prime_at_zero=0.0):
     >>> round(res.value, 4), res.moved.tolist(), res.W.round(4).tolist()
     (0.7, [0, 1], [[-0.4, 1.0], [0.3, 0.0], [2.0, 0.0], [0.0, 3.0]])
     """
-    W0 = as_array("W0", W0, ndim=(2,))
-    if W0.shape[0] < 1 or W0.shape[1] < 1:
-        raise ValueError(f"The 'W0' parameter must have m >= 1 rows and d >= 1 columns. Got shape {W0.shape}.")
-    a = as_array("a", a, ndim=(1,))
-    if a.shape[0] != W0.shape[0]:
-        raise ValueError(
-            f"The 'a' parameter must have one entry per row of 'W0' ({W0.shape[0]}). Got {a.shape[0]} entries."
-        )
-    x = check_one_input(x, W0.shape[1])
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below, not warned about
-        z = W0 @ x
-    if not np.all(np.isfinite(z)):
-        raise ValueError("The 'W0' parameter times 'x' overflows float64 (W0 @ x is not finite); use smaller values.")
+    W0, a, x, z = check_projections(W0, a, x)
     res = _from_projections(z, a, R, x_norm=float(np.linalg.norm(x)), sign=sign, relu_prime_at_zero=relu_prime_at_zero)
     return PerNeuronWorstCase(res.value, res.moved, res.moves, res.radius, W0, x)
 

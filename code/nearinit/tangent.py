@@ -119,8 +119,5 @@ def ntk_limit_singular(X, *, tol=1e-10) -> bool:
     if j.size == 0:
         return False
     D = U[j]  # one direction per antiparallel pair; with (b) excluded each line carries at most one pair
-    sv = np.linalg.svd(
-        D,
-        compute_uv=False,  # pragma: no mutate (numpy reads compute_uv=None as False too: the same call)
-    )
+    sv = np.linalg.svdvals(D)
     return bool(np.sum(sv > tol * sv[0]) < D.shape[0])

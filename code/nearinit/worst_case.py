@@ -30,8 +30,11 @@ from ._validation import (
     check_layer,
     check_nonnegative,
     check_one_input,
+    check_prime_at_zero,
+    check_projections,
     check_real,
     check_rng,
+    check_sign,
     check_width,
     finite_result,
     safe_pow,
@@ -48,7 +51,7 @@ __all__ = [
 
 # The methods of worst_case_gap, both exact: a selection of about (B m)^{2/3} values, or a full sort.
 _METHODS = ("select", "sort")
-_STABLE = "stable"  # pragma: no mutate (numpy reads sort kinds case-insensitively: "STABLE" is the same)
+_STABLE = "stable"
 
 _K_FACTOR = 2.0  # initial selection K = 2 (B n)^{2/3} + 32, about 4 times the typical maximizer
 _K_EXTRA = 32
@@ -88,21 +91,22 @@ def concavity_certificate(K, B, lower) -> bool:
     return B / (math.sqrt(K + 1.0) + math.sqrt(K)) <= lower  # = B (sqrt(K+1) - sqrt(K)), without cancellation
 
 
-def _check_scaled_radius(B: float, x_norm: float, K: int) -> float:
+def _check_scaled_radius(B: float, x_norm: float, K: int, norm_name: str = "x_norm") -> float:
     """B ||x||, refused when B ||x|| sqrt(K) overflows float64 (the objective would be inf - inf), or when a step
     B ||x|| / (2 sqrt(K)) of the objective falls below float64's smallest normal number (the steps would lose their
-    relative precision: at B = 5e-324 the objective rounds to the same number at k = 1 and k = 3)."""
+    relative precision: at B = 5e-324 the objective rounds to the same number at k = 1 and k = 3). The messages name
+    'B' and the caller's parameter for ||x|| (``norm_name``: 'x_norm', or 'x' for worst_case_gap)."""
     radius = B * x_norm
     if not math.isfinite(radius * math.sqrt(max(K, 1))):
         raise ValueError(
-            f"The 'B' and 'x_norm' parameters are too large together: B ||x|| sqrt(m) overflows float64. "
-            f"Got B = {B!r}, x_norm = {x_norm!r}."
+            f"The 'B' and '{norm_name}' parameters are too large together: B ||x|| sqrt(m) overflows float64. "
+            f"Got B = {B!r}, ||x|| = {x_norm!r}."
         )
     if radius != 0 and radius < 2 * math.sqrt(max(K, 1)) * sys.float_info.min:
         raise ValueError(
-            f"The 'B' and 'x_norm' parameters are too small together: B ||x|| / (2 sqrt(m)) is below float64's "
+            f"The 'B' and '{norm_name}' parameters are too small together: B ||x|| / (2 sqrt(m)) is below float64's "
             f"smallest normal number ({sys.float_info.min:.3g}), so the worst case would be rounded. "
-            f"Got B = {B!r}, x_norm = {x_norm!r}; rescale B, x and W0 by a common factor."
+            f"Got B = {B!r}, ||x|| = {x_norm!r}; rescale B, x and W0 by a common factor."
         )
     return radius
 
@@ -191,12 +195,6 @@ class WorstCase:
         return W
 
 
-def _check_sign(sign) -> int:
-    if isinstance(sign, bool) or sign not in (1, -1):
-        raise ValueError(f"The 'sign' parameter must be +1 (supremum) or -1 (infimum). Got {sign!r} instead.")
-    return int(sign)
-
-
 def _check_outer(a, m: int) -> np.ndarray:
     a = as_array("a", a, ndim=(1,))
     if a.shape[0] != m:
@@ -208,16 +206,6 @@ def _check_outer(a, m: int) -> np.ndarray:
             f"Got a[{bad[0]}] = {float(a[bad[0]])!r} instead."
         )
     return a
-
-
-def _check_prime_at_zero(value) -> float:
-    c = check_real("relu_prime_at_zero", value)
-    if c not in (0.0, 1.0):
-        raise ValueError(
-            f"The 'relu_prime_at_zero' parameter must be 0 or 1 (for values strictly between, the formula of "
-            f"Theorem thm-worst-case is only an upper bound when some projection is exactly 0). Got {value!r} instead."
-        )
-    return c
 
 
 def _cheapest(cost: np.ndarray, B: float, strict: bool) -> np.ndarray:
@@ -240,9 +228,9 @@ def _moved(W0, u, idx, cost, B, direction) -> np.ndarray:
 
 def _initial_selection(n: int, B: float, k_start) -> int:
     if k_start is None:
-        # a first guess of K, widened until certified: the answer is exact whatever the guess (only its cost varies)
-        guess = math.ceil(min(float(n), _K_FACTOR * (B * n) ** (2.0 / 3.0))) + _K_EXTRA  # pragma: no mutate (a guess)
-        return min(n, guess)
+        # a first guess of K, widened until certified: any K >= 1 gives the exact answer (only its cost varies)
+        scale = min(float(n), _K_FACTOR * (B * n) ** (2.0 / 3.0))  # pragma: no mutate (a guess, as said above)
+        return min(n, math.ceil(scale) + _K_EXTRA)
     return min(n, check_int("k_start", k_start))
 
 
@@ -264,7 +252,9 @@ def _smallest_indices(zabs, k: int, kth: float) -> np.ndarray:
     return candidates[np.argsort(zabs[candidates], kind=_STABLE)][:k]
 
 
-def _from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0, k_start=None, method="select"):
+def _from_projections(
+    z, a, B, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0, k_start=None, method="select", norm_name="x_norm"
+):
     """(value, k, moved, moves, K) of :func:`worst_case_gap` from the projections z = W0 x and x_norm = ||x||.
 
     With z_(1) <= z_(2) <= ... the sorted abs(z_i) over the neurons with a_i = ``sign``, the supremum is
@@ -278,9 +268,9 @@ def _from_projections(z, a, B, *, x_norm=1.0, sign=1, relu_prime_at_zero=0.0, k_
     a = _check_outer(a, z.shape[0])
     B = check_nonnegative("B", B)
     x_norm = check_nonnegative("x_norm", x_norm)
-    radius = _check_scaled_radius(B, x_norm, z.size)
-    sign = _check_sign(sign)
-    prime0 = _check_prime_at_zero(relu_prime_at_zero)
+    radius = _check_scaled_radius(B, x_norm, z.size, norm_name)
+    sign = check_sign(sign)
+    prime0 = check_prime_at_zero(relu_prime_at_zero, "thm-worst-case")
     method = check_choice("method", method, _METHODS)
     eligible = a == sign
     n = int(np.count_nonzero(eligible))
@@ -352,21 +342,11 @@ def worst_case_gap(W0, a, x, B, *, sign=1, relu_prime_at_zero=0.0, method="selec
     (0.9, 1, [1], [1.0])
     """
     method = check_choice("method", method, _METHODS)
-    W0 = as_array("W0", W0, ndim=(2,), finite=False)  # pragma: no mutate (finite=True: the same refusal, 2 passes)
-    if W0.shape[0] < 1 or W0.shape[1] < 1:
-        raise ValueError(f"The 'W0' parameter must have m >= 1 rows and d >= 1 columns. Got shape {W0.shape}.")
-    a = as_array("a", a, ndim=(1,))
-    if a.shape[0] != W0.shape[0]:
-        raise ValueError(
-            f"The 'a' parameter must have one entry per row of 'W0' ({W0.shape[0]}). Got {a.shape[0]} entries."
-        )
-    x = check_one_input(x, W0.shape[1])
-    with np.errstate(invalid="ignore", over="ignore"):  # a non-finite W0 is refused just below, not warned about
-        z = W0 @ x
-    if not np.all(np.isfinite(z)):
-        raise ValueError("The 'W0' parameter must contain only finite values. Got NaN or inf.")
+    W0, a, x, z = check_projections(W0, a, x)
     x_norm = float(np.linalg.norm(x))
-    res = _from_projections(z, a, B, x_norm=x_norm, sign=sign, relu_prime_at_zero=relu_prime_at_zero, method=method)
+    res = _from_projections(
+        z, a, B, x_norm=x_norm, sign=sign, relu_prime_at_zero=relu_prime_at_zero, method=method, norm_name="x"
+    )
     return WorstCase._unchecked(*res, W0, x)
 
 
@@ -404,7 +384,7 @@ def sample_projections(m, *, x_norm=1.0, rng=None) -> tuple[np.ndarray, np.ndarr
     check_budget("m", m, 16.0 * m, f"{m} projections and signs")
     z = rng.standard_normal(m)
     z *= x_norm
-    a = 2.0 * rng.integers(0, 2, size=m) - 1.0  # pragma: no mutate (integers(2) is integers(0, 2))
+    a = 2.0 * rng.integers(2, size=m) - 1.0
     return z, a
 
 

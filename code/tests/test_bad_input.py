@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import contract
 import numpy as np
 import pytest
 import sympy as sp
@@ -26,6 +27,7 @@ from nearinit import (
     loglog_slope,
     main_lemma_bound,
     near_zero_count,
+    per_neuron_worst_case,
     random_worst_case,
     relu_flip_terms,
     remainder_forms,
@@ -157,7 +159,7 @@ def test_a_huge_radius_is_a_clear_value_error():
     with pytest.raises(ValueError, match="overflows float64"):
         main_lemma_bound(1000, 1e308, 0.05)
     z, a = np.array([0.5, 1.0, 2.0]), np.ones(3)
-    with pytest.raises(ValueError, match="'B' and 'x_norm' parameters are too large"):
+    with contract.refuses("B", match=r"'B' and 'x' parameters are too large together: B \|\|x\|\| sqrt"):
         worst_case_gap(z[:, None] / 10.0, a, np.array([10.0]), 1e308)
 
 
@@ -205,3 +207,30 @@ def test_sample_near_zero_counts_draws_wide_rows_in_chunks(monkeypatch):
     expected = np.count_nonzero(np.abs(np.random.default_rng(5).standard_normal((7, 1000))) <= 0.3, axis=1)
     assert np.array_equal(whole, expected)
     assert math.isclose(np.mean(whole) / 1000, stats.norm.cdf(0.3) - stats.norm.cdf(-0.3), rel_tol=0.2)
+
+
+def test_an_overflowing_projection_is_blamed_on_w0_times_x():
+    """A finite W0 whose W0 @ x overflows is refused as an overflow, not as a NaN in W0, by both worst cases (they
+    share the check); a NaN in W0 is still refused as such."""
+    a, x = np.ones(1), np.array([10.0, 10.0])
+    for worst_case in (worst_case_gap, per_neuron_worst_case):
+        with contract.refuses("W0", match=r"'x' overflows float64 \(W0 @ x is not finite\)"):
+            worst_case(np.array([[1e308, 1e308]]), a, x, 1.0)
+        with contract.refuses("W0", match="must contain only finite values"):
+            worst_case(np.array([[np.nan, 0.0]]), a, x, 1.0)
+
+
+def test_relu_prime_at_zero_other_than_0_or_1_gets_the_theorems_message():
+    """NaN and inf get the same message as 0.5 (they used to get "must be in the range (-inf, inf)"), naming the
+    theorem of each worst case; a string or a bool is a TypeError; 0 and 1 in any real type are accepted (one neuron
+    at projection 0, B = 1: moving it by 1 either way gives the gap 1 whatever ReLU'(0) is)."""
+    W0, a, x = np.array([[0.0, 1.0]]), np.ones(1), np.array([1.0, 0.0])
+    for worst_case, theorem in ((worst_case_gap, "thm-worst-case"), (per_neuron_worst_case, "thm-per-neuron-ball")):
+        for c in (np.nan, np.inf, -np.inf, 0.5, np.float64(2.0)):
+            with contract.refuses("relu_prime_at_zero", match=f"must be 0 or 1 .* Theorem {theorem} "):
+                worst_case(W0, a, x, 1.0, relu_prime_at_zero=c)
+        for c in ("0", True):
+            with pytest.raises(TypeError, match="'relu_prime_at_zero' parameter must be a real number"):
+                worst_case(W0, a, x, 1.0, relu_prime_at_zero=c)
+        for c in (0, 1.0, np.float32(1.0), np.array(0.0)):
+            assert worst_case(W0, a, x, 1.0, relu_prime_at_zero=c).value == 1.0

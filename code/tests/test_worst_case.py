@@ -230,8 +230,8 @@ def test_selection_equals_full_sort_for_any_start(values, seed, B, k_start, sign
 
 def test_subnormal_steps_are_refused_not_rounded():
     """At B = 5e-324 the objective B ||x|| sqrt(k) - sum z rounds to 5e-324 at k = 1 and to 1e-323 at k = 3 (three
-    zero projections): the selection stopped at k = 1, half the true value, in silence. Now refused, naming B and
-    x_norm; the smallest radius with normal steps is still computed exactly."""
+    zero projections): the selection stopped at k = 1, half the true value, in silence. Now refused, naming B; the
+    smallest radius with normal steps is still computed exactly."""
     z, a = np.zeros(3), np.ones(3)
     for B in (5e-324, 1e-310, 2.2e-308):
         with contract.refuses("B", match="smallest normal number"):
@@ -504,7 +504,7 @@ def test_worst_case_gap_refuses_a_non_finite_W0_without_a_warning_and_an_overflo
             worst_case_gap(np.array([[1e308, 1e308]]), np.ones(1), np.array([1.0, 1.0]), 1.0)
     # one eligible neuron: B ||x|| = 1.5e308 is finite, and so is the answer; with 4 of them, sqrt(4) B ||x|| is not
     assert math.isfinite(worst_case_gap(np.array([[1.0]]), np.ones(1), np.ones(1), 1.5e308).value)
-    with pytest.raises(ValueError, match="'B' and 'x_norm' parameters are too large together"):
+    with pytest.raises(ValueError, match="'B' and 'x' parameters are too large together"):
         worst_case_gap(np.ones((4, 1)), np.ones(4), np.ones(1), 1.5e308)
 
 
