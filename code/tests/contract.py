@@ -511,13 +511,13 @@ def refuses(param: str, match: str | None = None, exc=(ValueError, TypeError)):
 
 def at_budget(monkeypatch, need: int, call, param: str, match: str | None = None):
     """``call()`` is accepted with ``nearinit.MEMORY_BUDGET`` = ``need`` bytes, and refused one byte below, naming
-    ``param`` (see ``refuses``; ``match`` as there); returns the accepted result."""
+    ``param`` with a ``ValueError`` (see ``refuses``; ``match`` as there); returns the accepted result."""
     import nearinit._validation as validation
 
     monkeypatch.setattr(validation, "MEMORY_BUDGET", need)
     result = call()
     monkeypatch.setattr(validation, "MEMORY_BUDGET", need - 1)
-    with refuses(param, match=match):
+    with refuses(param, match=match, exc=ValueError):
         call()
     return result
 
