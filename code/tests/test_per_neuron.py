@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from worst_case_helpers import relu_prime
 
 from nearinit import (
     get_activation,
@@ -40,8 +41,7 @@ def _brute_force(W0, a, x, R, sign, gamma=0.0, grid=4001):
     total = 0.0
     for zi, ai in zip(z, a, strict=True):
         r = zi + t
-        prime = lambda u: np.where(u > 0, 1.0, np.where(u < 0, 0.0, gamma))  # noqa: E731
-        phi = r * (prime(r) - prime(np.array(zi)))
+        phi = r * (relu_prime(r, gamma) - relu_prime(zi, gamma))
         total += (sign * ai * phi).max()
     return sign * total
 

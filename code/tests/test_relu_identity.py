@@ -9,14 +9,10 @@ import contract
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from worst_case_helpers import relu_prime
 
 import nearinit._relu_kernel as kernel
 from nearinit import activation_changes, get_activation, init_params, linearization_gap, max_flips, relu_flip_terms
-
-
-def _relu_prime(z, c):
-    return np.where(z > 0, 1.0, np.where(z < 0, 0.0, c))
-
 
 # --- relu_flip_terms ------------------------------------------------------------------------------
 
@@ -30,7 +26,7 @@ def test_relu_flip_terms_takes_0d_to_3d_and_is_the_identity(shape):
     for c in (0.0, 0.5):
         terms = relu_flip_terms(Zw, Zv, relu_prime_at_zero=c)
         assert terms.shape == shape
-        assert_array_equal(terms, Zw * (_relu_prime(Zw, c) - _relu_prime(Zv, c)))
+        assert_array_equal(terms, Zw * (relu_prime(Zw, c) - relu_prime(Zv, c)))
     assert float(relu_flip_terms(2.0, -1.0)) == 2.0 and float(relu_flip_terms(-2.0, 1.0)) == 2.0
 
 
@@ -118,7 +114,7 @@ def test_relu_gap_with_a_partial_last_block_and_slices(monkeypatch, c):
     V[[1, 7, 11], :] = 0.0  # v_i^T x = 0 for every x: the convention c decides
     W = V + rng.standard_normal((m, d))
     Zw, Zv = X @ W.T, X @ V.T
-    expected = (Zw * (_relu_prime(Zw, c) - _relu_prime(Zv, c))) @ a
+    expected = (Zw * (relu_prime(Zw, c) - relu_prime(Zv, c))) @ a
     act = get_activation("relu", relu_prime_at_zero=c)
     monkeypatch.setattr(kernel, "_BLOCK", 5 * n + 3)
     monkeypatch.setattr(kernel, "_SLICE", 2 * n)
