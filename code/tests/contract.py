@@ -503,10 +503,34 @@ def refuses(param: str, match: str | None = None, exc=(ValueError, TypeError)):
     """``with refuses("x"): f(x=bad)``: the call raises ``exc`` with a well-formed message naming ``'x'`` (and
     matching the regex ``match``), as the contract test demands of its catalogue's calls."""
     with pytest.raises(exc) as info:
-        yield info
+        yield
     message = str(info.value)
     assert _names_param(message, param), f"the refusal does not name {param!r} in a sentence: {message!r}"
     assert match is None or re.search(match, message), f"{match!r} not in {message!r}"
+
+
+def at_budget(monkeypatch, need: int, call, param: str, match: str | None = None):
+    """``call()`` is accepted with ``nearinit.MEMORY_BUDGET`` = ``need`` bytes, and refused one byte below, naming
+    ``param`` with a ``ValueError`` (see ``refuses``; ``match`` as there); returns the accepted result."""
+    import nearinit._validation as validation
+
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", need)
+    result = call()
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", need - 1)
+    with refuses(param, match=match, exc=ValueError):
+        call()
+    return result
+
+
+def within_budget(monkeypatch, budget: int, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with ``nearinit.MEMORY_BUDGET`` = ``budget`` bytes, its peak (``traced``) at most
+    ``budget``; returns the result."""
+    import nearinit._validation as validation
+
+    monkeypatch.setattr(validation, "MEMORY_BUDGET", budget)
+    result, peak = traced(fn, *args, **kwargs)
+    assert peak <= budget, f"peak {peak} bytes over the budget {budget}"
+    return result
 
 
 def traced(fn, *args, **kwargs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 
 import contract
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from worst_case_helpers import relu_prime
 
 from nearinit import ACTIVATIONS, Activation, get_activation
 
@@ -172,10 +174,6 @@ def _relu_sigma(z):
     return np.maximum(np.asarray(z, dtype=float), 0.0)
 
 
-def _relu_prime(c):
-    return lambda z: np.where(np.asarray(z) > 0, 1.0, np.where(np.asarray(z) == 0, c, 0.0))
-
-
 def test_activation_record_normalizes_its_constants():
     """beta, peak and relu_prime_at_zero are stored as floats (a 0-d array, an int64 or an int is a number)."""
     act = Activation(
@@ -190,10 +188,10 @@ def test_activation_record_normalizes_its_constants():
     assert (act.beta, act.peak) == (0.75, -1.0)
     assert type(act.beta) is float and type(act.peak) is float
     assert not act.is_relu
-    relu = Activation("relu2", _relu_sigma, _relu_prime(0.5), relu_prime_at_zero=np.array(0.5))
+    relu = Activation("relu2", _relu_sigma, partial(relu_prime, c=0.5), relu_prime_at_zero=np.array(0.5))
     assert relu.relu_prime_at_zero == 0.5 and type(relu.relu_prime_at_zero) is float
     assert relu.is_relu
-    one = Activation("relu1", _relu_sigma, _relu_prime(1.0), relu_prime_at_zero=1)
+    one = Activation("relu1", _relu_sigma, partial(relu_prime, c=1.0), relu_prime_at_zero=1)
     assert one.relu_prime_at_zero == 1.0 and type(one.relu_prime_at_zero) is float
 
 
@@ -223,7 +221,7 @@ def test_activation_record_refusals():
 def test_relu_record_refuses_a_convention_outside_the_clarke_interval(c):
     """sigma'(0) = c must lie in the Clarke subdifferential [0, 1], even with a sigma' that matches it."""
     with contract.refuses("relu_prime_at_zero", match=r"\[0.0, 1.0\]\. Got"):
-        Activation("relu2", _relu_sigma, _relu_prime(c), relu_prime_at_zero=c)
+        Activation("relu2", _relu_sigma, partial(relu_prime, c=c), relu_prime_at_zero=c)
 
 
 def test_relu_record_refuses_another_sigma_or_sigma_prime():
@@ -234,8 +232,8 @@ def test_relu_record_refuses_another_sigma_or_sigma_prime():
     ]
     for sigma in other_sigmas:
         with contract.refuses("relu_prime_at_zero", match="Leave it None"):
-            Activation("r", sigma, _relu_prime(0.0), relu_prime_at_zero=0.0)
-    for prime in [_relu_prime(1.0), lambda z: _relu_prime(0.0)(z) + 1j, np.sign]:
+            Activation("r", sigma, partial(relu_prime, c=0.0), relu_prime_at_zero=0.0)
+    for prime in [partial(relu_prime, c=1.0), lambda z: relu_prime(z, 0.0) + 1j, np.sign]:
         with contract.refuses("relu_prime_at_zero", match="activation 'r' has another sigma"):
             Activation("r", _relu_sigma, prime, relu_prime_at_zero=0.0)
 

@@ -143,13 +143,6 @@ def test_a_negative_smoothness_constant_is_refused():
 # --- obscure errors ------------------------------------------------------------------------------------
 
 
-def test_a_bad_rng_is_named():
-    with pytest.raises(TypeError, match="'rng' parameter must be None, an int >= 0"):
-        init_params(3, 2, rng="seed")
-    with pytest.raises(TypeError, match="'rng' parameter"):
-        init_params(3, 2, rng=-1)
-
-
 def test_an_activation_list_is_named():
     with pytest.raises(TypeError, match="'activation' parameter must be a name in"):
         forward(np.ones((2, 2)), np.ones(2), np.ones(2), activation=["relu"])

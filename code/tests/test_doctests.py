@@ -19,9 +19,7 @@ import re
 import pytest
 
 PACKAGE = pathlib.Path(importlib.import_module("nearinit").__file__).parent
-MODULES = sorted(
-    f"nearinit.{path.stem}" for path in PACKAGE.glob("*.py") if path.stem != "__init__" and path.stem != "__main__"
-)
+MODULES = sorted(f"nearinit.{path.stem}" for path in PACKAGE.glob("*.py") if path.stem != "__init__")
 _COPY = re.compile(r"x(?:_|ǁ(\w+)ǁ)(\w+?)__mutmut_(\w+)$")
 
 

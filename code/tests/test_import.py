@@ -1,5 +1,7 @@
 """``import nearinit`` is light: the heavy dependencies load only when a function that needs them is used."""
 
+import pathlib
+import re
 import subprocess
 import sys
 
@@ -53,10 +55,27 @@ def test_the_lazy_table_matches_every_submodule():
                 assert obj.__module__ == f"nearinit.{module}", name
 
 
+def _stub_table() -> dict[str, tuple[str, ...]]:
+    """Submodule -> names, read from the stub's text independently of the package: each ``from .module import (a as
+    a, ...)`` block, in order (a module listed twice gets both lists)."""
+    text = (pathlib.Path(nearinit.__file__).parent / "__init__.pyi").read_text(encoding="utf-8")
+    table: dict[str, tuple[str, ...]] = {}
+    for module, block, line in re.findall(r"^from \.(\w+) import (?:\(([^)]*)\)|(.*)$)", text, flags=re.M):
+        table[module] = table.get(module, ()) + tuple(re.findall(r"\b(\w+) as \1\b", block or line))
+    return table
+
+
 def test_stub_modules_reads_the_stub_in_process():
-    """``_stub_modules`` (run here, where mutants reach it, not only at import) gives the table ``__getattr__`` uses."""
-    assert nearinit._stub_modules() == nearinit._MODULES
-    assert nearinit._MODULES["network"] == ("forward", "init_params", "preactivations")
+    """``_stub_modules`` (run here, where mutants reach it, not only at import) gives the stub's table, read here from
+    the stub's text (with a few entries spelled out), and it is the table ``__getattr__`` uses."""
+    table = _stub_table()
+    assert table["network"] == ("forward", "init_params", "preactivations")
+    assert table["activations"] == ("ACTIVATIONS", "Activation", "SMOOTH_ACTIVATIONS", "get_activation")
+    assert sum(map(len, table.values())) == len(nearinit.__all__) >= 70
+    files = {p.stem for p in pathlib.Path(nearinit.__file__).parent.glob("*.py") if not p.stem.startswith("_")}
+    assert set(table) == files
+    assert nearinit._stub_modules() == table
+    assert nearinit._MODULES == table
 
 
 def test_stub_modules_keeps_relative_imports_in_order(monkeypatch, tmp_path):

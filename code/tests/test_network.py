@@ -95,28 +95,21 @@ def test_errors_name_the_argument(call, exc, pattern):
 def test_init_params_budget_at_its_boundary_names_the_larger_size(monkeypatch, m, d, name, value):
     """W0 and a take 8 m (d + 1) bytes: accepted at exactly that budget, refused one byte below, naming the larger
     of m and d (m on a tie) with its value."""
-    import nearinit._validation as validation
-
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", 8 * m * (d + 1))
-    W0, a = init_params(m, d, rng=0)
+    W0, a = contract.at_budget(
+        monkeypatch,
+        8 * m * (d + 1),
+        lambda: init_params(m, d, rng=0),
+        name,
+        match=rf"'{name}' parameter is too large: an \({m}, {d}\) matrix .* Got {name} = {value}\.",
+    )
     assert W0.shape == (m, d) and a.shape == (m,)
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", 8 * m * (d + 1) - 1)
-    with pytest.raises(
-        ValueError, match=rf"'{name}' parameter is too large: an \({m}, {d}\) matrix .* Got {name} = {value}\."
-    ):
-        init_params(m, d, rng=0)
 
 
 def test_forward_works_in_blocks_within_the_budget(monkeypatch):
     """With a 1 MiB budget, forward's (rows, m) temporaries for m = 2000 and n = 1000 (16 MB unchunked) stay within
     it, and the blocks give the unchunked values."""
-
-    import nearinit._validation as validation
-
     W, a = init_params(2000, 1, rng=3)
     X = np.linspace(-1.0, 1.0, 1000)[:, None]
     full = forward(W, a, X)
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", 1 << 20)
-    out, peak = contract.traced(forward, W, a, X)
-    assert peak <= 1 << 20
+    out = contract.within_budget(monkeypatch, 1 << 20, forward, W, a, X)
     np.testing.assert_allclose(out, full, rtol=1e-12, atol=1e-12)

@@ -45,7 +45,7 @@ def test_frobenius_norm_refuses_4d():
 
 
 @pytest.mark.parametrize("shape", [(), (3,), (2, 2), (2, 1, 2)])
-def test_finite_differences_of_a_quadratic_are_exact_in_every_shape(shape):
+def test_finite_differences_of_a_cubic_are_3_W_squared_plus_h_squared_in_every_shape(shape):
     """For sum(W**3) the central difference is 3 W**2 + h**2 (the h**2 term is the third derivative's)."""
     W = np.arange(1.0, 1.0 + math.prod(shape)).reshape(shape) / 4
     G = finite_difference_gradient(lambda V: float(np.sum(V**3)), W, h=1e-3)

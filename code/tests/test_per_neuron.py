@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from worst_case_helpers import relu_prime
 
 from nearinit import (
     get_activation,
@@ -31,17 +32,14 @@ def _instance(m, d, seed, real_a=False):
     return W0, a, x, rng
 
 
-def _brute_force(W0, a, x, R, sign, gamma=0.0, grid=4001):
-    """Separable problem: each neuron's own best move t in [-r||x||, r||x||] along x, on a grid plus endpoints."""
-    m = W0.shape[0]
-    reach = R / math.sqrt(m) * np.linalg.norm(x)
+def _brute_force(z, a, reach, sign, gamma=0.0, grid=4001):
+    """Separable problem: each neuron's own best move t in [-reach, reach] along x (reach = r ||x||, r = R / sqrt(m)),
+    on a grid of the interval (its ends included) plus 0; grid = 2: not moving, or moving to either end."""
     t = np.concatenate([np.linspace(-reach, reach, grid), [0.0]])
-    z = W0 @ x
     total = 0.0
     for zi, ai in zip(z, a, strict=True):
         r = zi + t
-        prime = lambda u: np.where(u > 0, 1.0, np.where(u < 0, 0.0, gamma))  # noqa: E731
-        phi = r * (prime(r) - prime(np.array(zi)))
+        phi = r * (relu_prime(r, gamma) - relu_prime(zi, gamma))
         total += (sign * ai * phi).max()
     return sign * total
 
@@ -52,7 +50,7 @@ def test_matches_brute_force_and_is_attained(seed, sign):
     W0, a, x, _ = _instance(12, 3, seed, real_a=seed % 2 == 1)
     R = [0.5, 2.0, 8.0][seed % 3]
     res = per_neuron_worst_case(W0, a, x, R, sign=sign)
-    brute = _brute_force(W0, a, x, R, sign)
+    brute = _brute_force(W0 @ x, a, R / math.sqrt(12) * np.linalg.norm(x), sign)
     # the grid is fine enough that the brute force is within reach / 2000 per neuron of the truth, from below
     assert sign * res.value >= sign * brute - 1e-12
     assert sign * res.value <= sign * brute + 12 * R / math.sqrt(12) * np.linalg.norm(x) / 1000
@@ -187,19 +185,6 @@ def test_bad_input_shapes():
 import contract  # noqa: E402
 
 
-def _brute_subsets(z, a, reach, sign):
-    """Each neuron alone: its best of not moving (0) and moving to either end +-reach of its interval."""
-    total = 0.0
-    for zi, ai in zip(z, a, strict=True):
-        best = 0.0
-        for t in (-reach, reach):
-            u = zi + t
-            phi = u * (float(u > 0) - float(zi > 0))  # relu(z + t) - relu(z) - relu'(z) t, with relu'(0) = 0
-            best = max(best, sign * ai * phi)
-        total += best
-    return sign * total
-
-
 def test_width_one_and_defaults_at_a_zero_projection():
     # m = 1: the ball has radius R; a projection exactly 0 moves up by default (relu'(0) = 0 is the default)
     res = per_neuron_worst_case(np.array([[0.0, 2.0]]), np.array([1.0]), np.array([3.0, 0.0]), 0.5)
@@ -235,7 +220,7 @@ def test_projection_core_equals_per_neuron_oracle(seed):
     for sign in (1, -1):
         res = _from_projections(z, a, 1.5, x_norm=x_norm, sign=sign)
         reach = 1.5 / math.sqrt(7) * x_norm
-        assert res.value == pytest.approx(_brute_subsets(z, a, reach, sign), abs=1e-12)
+        assert res.value == pytest.approx(_brute_force(z, a, reach, sign, grid=2), abs=1e-12)
         assert res.moved.tolist() == np.flatnonzero((sign * a > 0) & (np.abs(z) < reach)).tolist()
 
 

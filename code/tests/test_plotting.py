@@ -169,7 +169,7 @@ def test_ratio_strip_draws_on_the_given_axes_with_the_given_label_and_group_colo
 
 
 def test_ratio_strip_refusals_name_the_argument():
-    with contract.refuses("ratios", match=r"Got \[0\.5, 0\.7\] instead"):
+    with contract.refuses("ratios", match=r"must be a non-empty dict .*Got \[0\.5, 0\.7\] instead", exc=TypeError):
         plot_ratio_strip([0.5, 0.7])
     with contract.refuses("ratios", match="Got {} instead"):
         plot_ratio_strip({})
@@ -183,8 +183,6 @@ def test_bad_arguments_are_named():
         plot_loglog([1.0, np.nan], [1.0, 2.0])
     with pytest.raises(ValueError, match=r"'p' parameter must be in the range \[0.0, 1.0\]"):
         plot_count_distribution([1, 2, 3], 10, 1.5)
-    with pytest.raises(TypeError, match="'ratios' parameter must be a non-empty dict"):
-        plot_ratio_strip([0.5, 0.7])
 
 
 # ------------------------------------------------------------------------------------------------ use_book_style
@@ -274,5 +272,6 @@ def test_book_style_golden_figure(book_style, name, draw):
     fresh = _svg(draw())
     if REGENERATE:
         path.write_text(fresh)
+        pytest.skip(f"regenerated {path.name}")
     difference = svg_difference(fresh, path.read_text())
     assert difference is None, f"{path.name}: {difference} (NEARINIT_REGENERATE_FIGURES=1 to accept the change)"

@@ -9,15 +9,10 @@ import contract
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from worst_case_helpers import relu_prime
 
 import nearinit._relu_kernel as kernel
-import nearinit._validation as validation
 from nearinit import activation_changes, get_activation, init_params, linearization_gap, max_flips, relu_flip_terms
-
-
-def _relu_prime(z, c):
-    return np.where(z > 0, 1.0, np.where(z < 0, 0.0, c))
-
 
 # --- relu_flip_terms ------------------------------------------------------------------------------
 
@@ -31,7 +26,7 @@ def test_relu_flip_terms_takes_0d_to_3d_and_is_the_identity(shape):
     for c in (0.0, 0.5):
         terms = relu_flip_terms(Zw, Zv, relu_prime_at_zero=c)
         assert terms.shape == shape
-        assert_array_equal(terms, Zw * (_relu_prime(Zw, c) - _relu_prime(Zv, c)))
+        assert_array_equal(terms, Zw * (relu_prime(Zw, c) - relu_prime(Zv, c)))
     assert float(relu_flip_terms(2.0, -1.0)) == 2.0 and float(relu_flip_terms(-2.0, 1.0)) == 2.0
 
 
@@ -92,11 +87,8 @@ def test_activation_changes_stays_in_the_memory_budget(monkeypatch):
     W = W0 + rng.standard_normal((m, d))
     X = rng.standard_normal((n, d))
     expected = np.count_nonzero((X @ W.T > 0) != (X @ W0.T > 0), axis=1)
-    budget = 1 << 16  # 64 KiB; the full (n, m) float64 product alone is 1 MiB
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", budget)
-    changes, peak = contract.traced(activation_changes, W, W0, X)
-    assert_array_equal(changes, expected)
-    assert peak <= budget
+    # a 64 KiB budget; the full (n, m) float64 product alone is 1 MiB
+    assert_array_equal(contract.within_budget(monkeypatch, 1 << 16, activation_changes, W, W0, X), expected)
 
 
 # --- the kernel: blocks of neurons ------------------------------------------------------------------
@@ -122,7 +114,7 @@ def test_relu_gap_with_a_partial_last_block_and_slices(monkeypatch, c):
     V[[1, 7, 11], :] = 0.0  # v_i^T x = 0 for every x: the convention c decides
     W = V + rng.standard_normal((m, d))
     Zw, Zv = X @ W.T, X @ V.T
-    expected = (Zw * (_relu_prime(Zw, c) - _relu_prime(Zv, c))) @ a
+    expected = (Zw * (relu_prime(Zw, c) - relu_prime(Zv, c))) @ a
     act = get_activation("relu", relu_prime_at_zero=c)
     monkeypatch.setattr(kernel, "_BLOCK", 5 * n + 3)
     monkeypatch.setattr(kernel, "_SLICE", 2 * n)

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import nearinit._validation
 from nearinit import (
     get_activation,
     init_params,
@@ -187,13 +186,14 @@ def test_instance_moves_the_first_k_rows_by_B_over_sqrt_k_along_x(name):
 def test_instance_budget_is_three_matrices(monkeypatch):
     """Refused exactly when three (m, d) float64 matrices (24 m d bytes) pass MEMORY_BUDGET; named by the larger."""
     for m, d, name in [(40, 5, "m"), (5, 40, "d"), (10, 20, "d"), (14, 14, "m")]:
-        monkeypatch.setattr(nearinit._validation, "MEMORY_BUDGET", 24 * m * d)
-        inst = near_tight_instance(m, d, 1.0, rng=0)
+        inst = contract.at_budget(
+            monkeypatch,
+            24 * m * d,
+            lambda m=m, d=d: near_tight_instance(m, d, 1.0, rng=0),
+            name,
+            match=rf"three \({m}, {d}\) matrices would take .* Got {name} = {max(m, d)}\.",
+        )
         assert inst.W.shape == (m, d)
-        monkeypatch.setattr(nearinit._validation, "MEMORY_BUDGET", 24 * m * d - 1)
-        value = max(m, d)
-        with contract.refuses(name, match=rf"three \({m}, {d}\) matrices would take .* Got {name} = {value}\."):
-            near_tight_instance(m, d, 1.0, rng=0)
 
 
 def test_instance_peak_memory_within_its_estimate():
@@ -210,8 +210,5 @@ def test_gap_bound_works_in_chunks_within_the_budget(monkeypatch):
     m, d, n = 2000, 2, 1000
     V, W, X = rng.standard_normal((m, d)), rng.standard_normal((m, d)), rng.standard_normal((n, d))
     expected = smooth_gap_bound(W, V, X, activation="tanh")
-    budget = 1 << 20
-    monkeypatch.setattr(nearinit._validation, "MEMORY_BUDGET", budget)
-    out, peak = contract.traced(smooth_gap_bound, W, V, X, activation="tanh")
-    assert peak <= budget
+    out = contract.within_budget(monkeypatch, 1 << 20, smooth_gap_bound, W, V, X, activation="tanh")
     np.testing.assert_allclose(out, expected, rtol=1e-13)

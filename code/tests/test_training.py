@@ -10,10 +10,22 @@ from __future__ import annotations
 
 import re
 
+import contract
 import numpy as np
 import pytest
 
-from nearinit import finite_difference_gradient, forward, init_params, linearize, tangent_kernel, train_first_layer
+from nearinit import (
+    Activation,
+    finite_difference_gradient,
+    forward,
+    gap_along_training,
+    gd_radius,
+    init_params,
+    linear_gd_distance,
+    linearize,
+    tangent_kernel,
+    train_first_layer,
+)
 
 
 def _loss(model, W, X, y):
@@ -196,31 +208,26 @@ def test_matches_a_hand_written_loop_with_outer_weights_not_one(scale, linearize
 
 
 # ------------------------------------------------------------------ the memory budget and the work cap
-def _train_args(n, d, m, k, seed=0):
-    rng = np.random.default_rng(seed)
-    W0 = rng.standard_normal((m, d))
-    a = np.where(np.arange(m) % 2 == 0, 1.0, -1.0)
-    X_eval = None if k is None else rng.standard_normal((k, d))
-    return W0, a, rng.standard_normal((n, d)), rng.standard_normal(n), X_eval
+def _train_args(n, d, m, k):
+    """_problem's network and data, and k evaluation inputs (None for k = None)."""
+    return *_problem(m=m, d=d, n=n), None if k is None else np.ones((k, d))
 
 
 @pytest.mark.parametrize(("n", "d", "m", "k", "steps"), [(3, 2, 4, 3, 5), (3, 2, 4, None, 5), (5, 1, 2, 4, 7)])
 def test_budget_at_its_boundary(monkeypatch, n, d, m, k, steps):
     """A run takes 32 (n + k) m + 8 steps (k + 3) bytes (k = 0 without X_eval): accepted at exactly that budget,
     refused one byte below, naming X with its number of rows and what would not fit."""
-    import contract
-
-    import nearinit._validation as validation
-
     W0, a, X, y, Xe = _train_args(n, d, m, k)
     kk = 0 if k is None else k
     need = 32 * (n + kk) * m + 8 * steps * (kk + 3)
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", need)
-    res = train_first_layer(W0, a, X, y, lr=0.1, steps=steps, X_eval=Xe)
+    res = contract.at_budget(
+        monkeypatch,
+        need,
+        lambda: train_first_layer(W0, a, X, y, lr=0.1, steps=steps, X_eval=Xe),
+        "X",
+        match=rf"the \(n, m\) arrays of a step would take .* Got X = {n}\.",
+    )
     assert res.losses.shape == (steps + 1,)
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", need - 1)
-    with contract.refuses("X", match=rf"the \(n, m\) arrays of a step would take .* Got X = {n}\."):
-        train_first_layer(W0, a, X, y, lr=0.1, steps=steps, X_eval=Xe)
 
 
 class _Stopped(Exception):
@@ -232,8 +239,6 @@ def _stop(z):
 
 
 def _stopping_activation():
-    from nearinit import Activation
-
     return Activation("stop", _stop, _stop)
 
 
@@ -241,8 +246,6 @@ def _stopping_activation():
 def test_work_cap_at_its_boundary(n, k):
     """(steps + 1)(n + k) m d multiply-adds: exactly 10**11 is accepted (the run starts), one more step is refused
     naming steps, with the work and the cap in the message."""
-    import contract
-
     W0, a, X, y, Xe = _train_args(n, 100, 100, k)
     stop = _stopping_activation()
     with pytest.raises(_Stopped):  # (999999 + 1) * 10 * 100 * 100 = 10**11
@@ -258,8 +261,6 @@ def test_work_cap_at_its_boundary(n, k):
 def test_gd_radius_of_one_input_and_scale_invariance():
     """sqrt(r0^2 / K) for one input; r0^T (s K)^{-1} r0 = r0^T K^{-1} r0 / s, with the definiteness test relative to
     the largest eigenvalue, so a small kernel is not refused for being small."""
-    from nearinit import gd_radius
-
     assert gd_radius(np.array([[4.0]]), np.array([3.0])) == pytest.approx(1.5, rel=1e-15)
     K, r0 = np.diag([1.0, 1e-10]), np.array([1.0, 1e-5])
     for s in [1e-3, 1.0, 1e3]:
@@ -276,10 +277,6 @@ def test_gd_radius_of_one_input_and_scale_invariance():
     ],
 )
 def test_gd_radius_refuses_eigenvalues_at_most_1e_12_of_the_largest(diagonal, smallest, largest):
-    import contract
-
-    from nearinit import gd_radius
-
     with contract.refuses("K", match=rf"positive definite\. Got smallest eigenvalue {smallest} \(largest {largest}\)"):
         gd_radius(np.diag(diagonal), np.ones(len(diagonal)))
 
@@ -290,10 +287,6 @@ def test_gd_radius_refuses_eigenvalues_at_most_1e_12_of_the_largest(diagonal, sm
     ids=["relative-1e-9", "absolute-1e-10", "off-by-half"],
 )
 def test_kernel_must_be_symmetric_to_1e_12(K):
-    import contract
-
-    from nearinit import gd_radius, linear_gd_distance
-
     with contract.refuses("K", match="symmetric"):
         gd_radius(np.array(K), np.ones(2))
     with contract.refuses("K", match="symmetric"):
@@ -317,8 +310,6 @@ def _closed_form_distance(lams, r0, lr, times):
 def test_linear_gd_distance_drops_eigenvalues_at_most_1e_12_of_the_largest(diagonal, lr):
     """Such a mode counts as lambda = 0 (its term vanishes): the same distances as with that eigenvalue set to 0,
     although at 10**6 steps the dropped term would be visible (t lr lambda / n is of order 1e-6 .. 1e-5)."""
-    from nearinit import linear_gd_distance
-
     r0 = np.ones(len(diagonal))
     got = linear_gd_distance(np.diag(diagonal), r0, lr=lr, steps=10**6)
     kept = [lam if lam > 1e-6 else 0.0 for lam in diagonal]
@@ -331,8 +322,6 @@ def test_linear_gd_distance_drops_eigenvalues_at_most_1e_12_of_the_largest(diago
 def test_linear_gd_distance_scale_invariance():
     """(s K, lr / s) gives the distances of (K, lr) divided by sqrt(s): lr lambda is unchanged, r^2 / lambda scales
     by 1/s. The small mode (5e-10 of the largest) is kept at every s, and carries a visible share at 10**5 steps."""
-    from nearinit import linear_gd_distance
-
     K, r0 = np.diag([1.0, 5e-10]), np.array([1.0, 1.0])
     base = linear_gd_distance(K, r0, lr=1.0, steps=10**5)
     assert base[-1] ** 2 == pytest.approx(1.0 + 1.25, rel=1e-4)  # the big mode's 1 and the small one's (t lam)^2/4/lam
@@ -343,24 +332,19 @@ def test_linear_gd_distance_scale_invariance():
 @pytest.mark.parametrize(("n", "steps"), [(2, 4), (3, 6)])
 def test_linear_gd_distance_budget_at_its_boundary(monkeypatch, n, steps):
     """16 bytes per entry of the (steps + 1, n) arrays: accepted at exactly that budget, refused one byte below."""
-    import contract
-
-    import nearinit._validation as validation
-    from nearinit import linear_gd_distance
-
-    need = 16 * (steps + 1) * n
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", need)
-    assert linear_gd_distance(np.eye(n), np.ones(n), lr=0.5, steps=steps).shape == (steps + 1,)
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", need - 1)
-    with contract.refuses("steps", match=rf"{steps + 1} steps of {n} modes would take .* Got steps = {steps}\."):
-        linear_gd_distance(np.eye(n), np.ones(n), lr=0.5, steps=steps)
+    distances = contract.at_budget(
+        monkeypatch,
+        16 * (steps + 1) * n,
+        lambda: linear_gd_distance(np.eye(n), np.ones(n), lr=0.5, steps=steps),
+        "steps",
+        match=rf"{steps + 1} steps of {n} modes would take .* Got steps = {steps}\.",
+    )
+    assert distances.shape == (steps + 1,)
 
 
 # ------------------------------------------------------------------ gap_along_training
 def test_gap_along_training_follows_train_first_layer():
     """The path is train_first_layer's (scaled network); the gap is forward - linearize(W0) at the same W_t."""
-    from nearinit import gap_along_training
-
     W0, a, X, y = _problem(m=9, d=2, n=4, seed=5)
     Xc = np.array([[0.3, -0.8], [1.0, 0.2], [-0.5, -0.5]])
     f0 = linearize(W0, a, scale="ntk")
@@ -378,19 +362,17 @@ def test_gap_along_training_follows_train_first_layer():
 
 def test_gap_along_training_budget_at_its_boundary(monkeypatch):
     """The gaps and distances take 8 (steps + 1)(k + 1) bytes: accepted at exactly that budget, refused one below."""
-    import contract
-
-    import nearinit._validation as validation
-    from nearinit import gap_along_training
-
     W0, a, X, y = _problem(m=4, d=2, n=3, seed=6)
     Xc = np.ones((9, 2))
     need = 8 * (5 + 1) * (9 + 1)  # more than the 32 n m + 24 bytes of each step of train_first_layer
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", need)
-    assert gap_along_training(W0, a, X, y, Xc, lr=0.1, steps=5).gaps.shape == (6, 9)
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", need - 1)
-    with contract.refuses("steps", match=r"the gaps at 6 steps would take .* Got steps = 5\."):
-        gap_along_training(W0, a, X, y, Xc, lr=0.1, steps=5)
+    path = contract.at_budget(
+        monkeypatch,
+        need,
+        lambda: gap_along_training(W0, a, X, y, Xc, lr=0.1, steps=5),
+        "steps",
+        match=r"the gaps at 6 steps would take .* Got steps = 5\.",
+    )
+    assert path.gaps.shape == (6, 9)
 
 
 @pytest.mark.parametrize(
@@ -398,10 +380,6 @@ def test_gap_along_training_budget_at_its_boundary(monkeypatch):
 )
 def test_gap_along_training_refuses_bad_training_arguments_even_without_steps(name, bad):
     """X, y and lr are checked before any step (with steps=0 they would otherwise never be looked at)."""
-    import contract
-
-    from nearinit import gap_along_training
-
     W0, a, X, y = _problem(m=4, d=2, n=3, seed=6)
     args = {"X": X, "y": y, "X_check": X, "lr": 0.1} | {name: bad}
     with contract.refuses(name):

@@ -142,7 +142,7 @@ def test_circle_max_limits_and_boundaries(monkeypatch):
     # x = (1, 0) gives abs(w_i^T x) = 1 = tau for both rows: 2 (the arcs meet exactly at angle 0, i.e. 2 pi)
     for b in (2.625, 3.125):
         W0 = np.array([[1.0, b], [1.0, -b]])
-        assert np.all(np.abs(W0 @ np.array([1.0, 0.0])) <= 1.0)
+        assert (W0 @ np.array([1.0, 0.0])).tolist() == [1.0, 1.0]  # exactly tau, for both rows
         assert circle_max_near_zero(W0, 1.0) == 2
     monkeypatch.setattr(uniform_module, "MAX_ROWS", 3)
     assert circle_max_near_zero(np.ones((3, 2)), 0.1) == 3

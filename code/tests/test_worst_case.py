@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
+from itertools import combinations
 
 import contract
 import numpy as np
@@ -13,12 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
+from scipy.optimize import minimize
 from worst_case_helpers import from_projections, sup_from_sorted
 
 from nearinit import (
     ball_points,
     concavity_certificate,
     forward,
+    general_base_pair,
     get_activation,
     init_params,
     linearization_gap,
@@ -149,8 +153,6 @@ def test_no_feasible_point_beats_the_supremum(seed):
 
 
 def test_scipy_optimizer_from_many_starts_does_not_beat_it():
-    from scipy.optimize import minimize
-
     W0, a, x = _instance(6, 2, 7)
     B = 1.5
     sup = worst_case_gap(W0, a, x, B)
@@ -164,18 +166,22 @@ def test_scipy_optimizer_from_many_starts_does_not_beat_it():
     assert best <= sup.value + 1e-9
 
 
+def _brute_force_subsets(z, a, B, x_norm, sign):
+    """The best B ||x|| sqrt|S| - sum_S abs(z_i) over every set S of a_i = sign neurons (S empty: 0)."""
+    zs = np.abs(z[a == sign])
+    best = 0.0
+    for k in range(1, zs.size + 1):
+        for S in combinations(range(zs.size), k):
+            best = max(best, B * x_norm * math.sqrt(k) - zs[list(S)].sum())
+    return sign * best
+
+
 def test_brute_force_over_subsets_on_tiny_instances():
     """For m <= 8 enumerate every set K of a_i = +1 neurons to flip: the best B||x||sqrt|K| - sum_K z_i."""
-    from itertools import combinations
-
     for seed in range(20):
         W0, a, x = _instance(8, 2, seed)
         B = 0.2 + seed / 5
-        z = np.abs(W0 @ x)[a == 1]
-        best = 0.0
-        for k in range(1, z.size + 1):
-            for K in combinations(range(z.size), k):
-                best = max(best, B * np.linalg.norm(x) * math.sqrt(k) - z[list(K)].sum())
+        best = _brute_force_subsets(W0 @ x, a, B, np.linalg.norm(x), 1)
         assert math.isclose(worst_case_gap(W0, a, x, B).value, best, rel_tol=1e-12, abs_tol=1e-14)
 
 
@@ -413,18 +419,18 @@ def test_a_worst_case_built_by_hand_refuses_exactly_at_its_boundaries():
     assert build(moved=(2,)).moved.tolist() == [2] and build(moved=(0,)).moved.tolist() == [0]
     assert build(k=2, moved=(1, 0), moves=(1.0, -1.0), K=3).K == 3
     refused = [
-        (dict(x=np.zeros(2)), r"^The 'x' parameter must be a nonzero input when k > 0"),
-        (dict(k=-1, moved=(), moves=()), "'k'"),
-        (dict(k=4, moved=(0, 1, 2, 0), moves=(1.0,) * 4), "'k'"),
-        (dict(k=2, moved=(0, 1), moves=(1.0, 1.0), K=1), "'K'"),
-        (dict(moved=(0.5,)), r"^The 'moved' parameter must hold k = 1 row indices in \[0, 3\)"),
-        (dict(moved=(-1,)), r"^The 'moved' parameter must hold k = 1 row indices"),
-        (dict(moved=(3,)), r"^The 'moved' parameter must hold k = 1 row indices"),
-        (dict(k=2, moved=(1, 1), moves=(1.0, 1.0)), r"^The 'moved' parameter must hold distinct row indices"),
-        (dict(moves=(1.0, 2.0)), r"^The 'moves' parameter must hold k = 1 changes"),
+        (dict(x=np.zeros(2)), "x", r"^The 'x' parameter must be a nonzero input when k > 0"),
+        (dict(k=-1, moved=(), moves=()), "k", None),
+        (dict(k=4, moved=(0, 1, 2, 0), moves=(1.0,) * 4), "k", None),
+        (dict(k=2, moved=(0, 1), moves=(1.0, 1.0), K=1), "K", None),
+        (dict(moved=(0.5,)), "moved", r"^The 'moved' parameter must hold k = 1 row indices in \[0, 3\)"),
+        (dict(moved=(-1,)), "moved", r"^The 'moved' parameter must hold k = 1 row indices"),
+        (dict(moved=(3,)), "moved", r"^The 'moved' parameter must hold k = 1 row indices"),
+        (dict(k=2, moved=(1, 1), moves=(1.0, 1.0)), "moved", r"^The 'moved' parameter must hold distinct row indices"),
+        (dict(moves=(1.0, 2.0)), "moves", r"^The 'moves' parameter must hold k = 1 changes"),
     ]
-    for kwargs, match in refused:
-        with pytest.raises(ValueError, match=match):
+    for kwargs, name, match in refused:
+        with contract.refuses(name, match=match, exc=ValueError):
             build(**kwargs)
 
 
@@ -432,11 +438,11 @@ def test_worst_case_gap_edges_width_one_messages_and_method():
     one = worst_case_gap(np.array([[0.5]]), np.array([1.0]), np.array([1.0]), 1.0)  # m = 1 row
     assert one.k == 1 and math.isclose(one.value, 1.0 - 0.5)  # B ||x|| - z: across zero at cost z
     W0 = np.ones((3, 2))
-    with pytest.raises(ValueError, match=r"one entry per row of 'W0' \(3\)\. Got 2 entries"):
+    with contract.refuses("a", match=r"one entry per row of 'W0' \(3\)\. Got 2 entries", exc=ValueError):
         worst_case_gap(W0, np.ones(2), np.ones(2), 1.0)
-    with pytest.raises(ValueError, match=r"^The 'W0' parameter must contain only finite values"):
+    with contract.refuses("W0", match=r"^The 'W0' parameter must contain only finite values", exc=ValueError):
         worst_case_gap(np.array([[np.inf, 1.0]] * 3), np.ones(3), np.array([0.0, 1.0]), 1.0)
-    with pytest.raises(ValueError, match="'method'"):
+    with contract.refuses("method", exc=ValueError):
         worst_case_gap(W0, np.ones(3), np.ones(2), 1.0, method="bogus")
     # method="sort" looks at every eligible neuron (K = all of them); "select" certifies with fewer, same answer
     rng = np.random.default_rng(0)
@@ -455,16 +461,18 @@ def test_concavity_certificate_at_its_boundary():
 
 
 def test_sample_projections_scale_budget_and_overflow_names(monkeypatch):
-    import nearinit._validation as validation
-
     z1, a1 = sample_projections(50, rng=7)
     z2, a2 = sample_projections(50, x_norm=2.0, rng=7)
     assert np.array_equal(z2, 2.0 * z1) and np.array_equal(a1, a2)  # iid N(0, ||x||^2): the same draws, scaled
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", 16 * 50)  # z and a: 16 m bytes, accepted at the budget
-    assert sample_projections(50, rng=0)[0].shape == (50,)
-    monkeypatch.setattr(validation, "MEMORY_BUDGET", 16 * 50 - 1)
-    with pytest.raises(ValueError, match=r"'m' parameter is too large: 50 projections and signs .* Got m = 50\."):
-        sample_projections(50, rng=0)
+    # z and a: 16 m bytes, accepted at the budget, refused one byte below
+    z, _ = contract.at_budget(
+        monkeypatch,
+        16 * 50,
+        lambda: sample_projections(50, rng=0),
+        "m",
+        match=r"'m' parameter is too large: 50 projections and signs .* Got m = 50\.",
+    )
+    assert z.shape == (50,)
     monkeypatch.undo()
     with pytest.raises(ValueError, match="overflows") as info:
         worst_case_asymptotic(10**6, 1e300)
@@ -473,8 +481,6 @@ def test_sample_projections_scale_budget_and_overflow_names(monkeypatch):
 
 def test_the_cheapest_rows_break_ties_by_index():
     """general_base_pair moves the cheapest a = +1 rows; among equal costs, the first rows (stable order)."""
-    from nearinit import general_base_pair
-
     W0 = np.array([[1.0]] * 40 + [[0.5]] * 40)
     pair = general_base_pair(W0, np.ones(80), np.array([1.0]), math.sqrt(0.8))  # room for 3 rows of cost 0.25
     assert pair.k == 3 and np.flatnonzero(np.any(pair.W != W0, axis=1)).tolist() == [40, 41, 42]
@@ -482,45 +488,35 @@ def test_the_cheapest_rows_break_ties_by_index():
 
 def test_worst_case_names_a_and_relu_prime_at_zero_and_breaks_ties_by_index():
     W0 = np.array([[1.0]] * 20 + [[0.5]] * 40)
-    with pytest.raises(ValueError, match=r"^The 'a' parameter must contain only finite values"):
+    with contract.refuses("a", match=r"^The 'a' parameter must contain only finite values", exc=ValueError):
         worst_case_gap(W0, np.full(60, np.nan), np.ones(1), 1.0)
     for c in (-0.1, 1.5):
-        with pytest.raises(ValueError, match="'relu_prime_at_zero'"):
+        with contract.refuses("relu_prime_at_zero", exc=ValueError):
             worst_case_gap(W0, np.ones(60), np.ones(1), 1.0, relu_prime_at_zero=c)
-    for c in (0.0, 1.0):
-        assert worst_case_gap(W0, np.ones(60), np.ones(1), 1.0, relu_prime_at_zero=c).k >= 0
+    # a projection exactly 0 is off with relu'(0) = 0 and moves up, on with relu'(0) = 1 and moves down (thm-worst-case)
+    zero = np.array([[0.0], [5.0]])
+    for c, move in ((0.0, 1.0), (1.0, -1.0)):
+        res = worst_case_gap(zero, np.ones(2), np.ones(1), 1.0, relu_prime_at_zero=c)
+        assert (res.k, res.value, res.moved.tolist(), res.moves.tolist()) == (1, 1.0, [0], [move])
+        assert res.W.tolist() == [[move], [5.0]]
     res = worst_case_gap(W0, np.ones(60), np.ones(1), 2.0)  # B sqrt(k) - 0.5 k is largest at k = 4
     assert res.k == 4 and res.moved.tolist() == [20, 21, 22, 23]  # among equal costs, the first rows
 
 
 def test_worst_case_gap_refuses_a_non_finite_W0_without_a_warning_and_an_overflowing_radius():
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(ValueError, match="'W0'"):
+        with contract.refuses("W0", exc=ValueError):
             worst_case_gap(np.array([[np.inf, 1.0], [1e308, 1e308]]), np.ones(2), np.array([0.0, 1.0]), 1.0)
-        with pytest.raises(ValueError, match="'W0'"):
+        with contract.refuses("W0", exc=ValueError):
             worst_case_gap(np.array([[1e308, 1e308]]), np.ones(1), np.array([1.0, 1.0]), 1.0)
     # one eligible neuron: B ||x|| = 1.5e308 is finite, and so is the answer; with 4 of them, sqrt(4) B ||x|| is not
     assert math.isfinite(worst_case_gap(np.array([[1.0]]), np.ones(1), np.ones(1), 1.5e308).value)
-    with pytest.raises(ValueError, match="'B' and 'x' parameters are too large together"):
+    with contract.refuses("B", match="'B' and 'x' parameters are too large together", exc=ValueError):
         worst_case_gap(np.ones((4, 1)), np.ones(4), np.ones(1), 1.5e308)
 
 
 # --- mutation testing: the selection's boundary element, ties, defaults, refusals ---------------------------------
-
-
-def _brute_force_subsets(z, a, B, x_norm, sign):
-    """The best B ||x|| sqrt|S| - sum_S abs(z_i) over every set S of a_i = sign neurons (S empty: 0)."""
-    from itertools import combinations
-
-    zs = np.abs(z[a == sign])
-    best = 0.0
-    for k in range(1, zs.size + 1):
-        for S in combinations(range(zs.size), k):
-            best = max(best, B * x_norm * math.sqrt(k) - zs[list(S)].sum())
-    return sign * best
 
 
 def test_selection_from_every_start_keeps_the_kth_smallest():
