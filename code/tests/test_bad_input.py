@@ -222,8 +222,8 @@ def test_relu_prime_at_zero_other_than_0_or_1_gets_the_theorems_message():
         for c in (np.nan, np.inf, -np.inf, 0.5, np.float64(2.0)):
             with contract.refuses("relu_prime_at_zero", match=f"must be 0 or 1 .* Theorem {theorem} "):
                 worst_case(W0, a, x, 1.0, relu_prime_at_zero=c)
-        for c in ("0", True):
-            with pytest.raises(TypeError, match="'relu_prime_at_zero' parameter must be a real number"):
+        for c, got in (("0", "'0'"), (True, "True")):
+            with pytest.raises(TypeError, match=f"'relu_prime_at_zero' parameter must be a real number. Got {got} "):
                 worst_case(W0, a, x, 1.0, relu_prime_at_zero=c)
         for c in (0, 1.0, np.float32(1.0), np.array(0.0)):
             assert worst_case(W0, a, x, 1.0, relu_prime_at_zero=c).value == 1.0

@@ -245,7 +245,7 @@ def test_subnormal_steps_are_refused_not_rounded():
     B = 2 * math.sqrt(3) * sys.float_info.min  # the threshold grows with sqrt(m): the last step is B / (2 sqrt(m))
     res = from_projections(z, a, B, x_norm=1.0)
     assert res.k == 3 and res.value == B * math.sqrt(3)
-    with contract.refuses("B", match="too small together"):
+    with contract.refuses("B", match="'B' and 'x_norm' parameters are too small together"):
         from_projections(z, a, 0.99 * B, x_norm=1.0)
     # one neuron: the threshold is 2 tiny (sqrt(1)), so 2.5 tiny is computed, exactly
     res = from_projections(np.zeros(1), np.ones(1), 2.5 * sys.float_info.min, x_norm=1.0)
